@@ -1,0 +1,97 @@
+package deptest
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/openreview-finder/openreview-finder"
+
+// pkgInfo is the part of `go list -json` these tests read.
+type pkgInfo struct {
+	ImportPath string
+	Doc        string
+	Imports    []string
+	Deps       []string
+	Name       string
+}
+
+func listPackages(t *testing.T) []pkgInfo {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "go", "list", "-json", module+"/...")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkgInfo
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkgInfo
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("decode go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list found no packages")
+	}
+	return pkgs
+}
+
+// allowed lists, for each of our internal packages, the packages of ours it
+// may import (directly or not). Anything of ours not listed is banned; the
+// comment says why.
+var allowed = map[string][]string{
+	// Leaves: domain types and test scaffolding import nothing of ours, so
+	// every other package can use them without cycles.
+	"internal/paper":   nil,
+	"internal/deptest": nil,
+	// The store is a leaf over paper: it must not know how papers are
+	// fetched (openreview, crawl) or searched, so any source can fill it.
+	"internal/store": {"internal/paper"},
+	// The OpenReview client knows the API, not where papers are kept.
+	"internal/openreview": {"internal/paper"},
+	// The fake server is built from the reference facts, not from our
+	// client, so a client bug cannot hide behind a matching fake.
+	"internal/openreview/openreviewtest": {"internal/paper"},
+	// The crawler drives the client and writes through its own Sink
+	// interface; main plugs in the store.
+	"internal/crawl": {"internal/paper", "internal/openreview"},
+}
+
+func TestDependencies(t *testing.T) {
+	for _, p := range listPackages(t) {
+		rel, ok := strings.CutPrefix(p.ImportPath, module+"/")
+		if !ok || !strings.HasPrefix(rel, "internal/") {
+			continue // commands may import anything of ours
+		}
+		allow, known := allowed[rel]
+		if !known {
+			t.Errorf("package %s has no entry in the dependency allow-list: add one with a reason", rel)
+			continue
+		}
+		for _, dep := range p.Deps {
+			drel, ours := strings.CutPrefix(dep, module+"/")
+			if !ours {
+				continue
+			}
+			if !slices.Contains(allow, drel) {
+				t.Errorf("%s imports %s, which its allow-list does not permit", rel, drel)
+			}
+		}
+	}
+}
+
+func TestPackageDocs(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if strings.TrimSpace(p.Doc) == "" {
+			t.Errorf("package %s has no doc comment saying what it is for", p.ImportPath)
+		}
+	}
+}
