@@ -249,3 +249,25 @@ func (s *Store) Venues(ctx context.Context) ([]paper.Venue, error) {
 	}
 	return vs, nil
 }
+
+// VenuePapers returns every paper of a venue (by exact venue id) in paper
+// number order: the whole venue, where Search stops at MaxLimit hits.
+func (s *Store) VenuePapers(ctx context.Context, venueID string) ([]paper.Paper, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+selectPaper+" FROM papers p WHERE p.venue_id = ? ORDER BY p.number, p.id", venueID)
+	if err != nil {
+		return nil, fmt.Errorf("list papers of %q: %w", venueID, err)
+	}
+	defer rows.Close()
+	var out []paper.Paper
+	for rows.Next() {
+		var p paper.Paper
+		if err := scanPaper(rows, &p); err != nil {
+			return nil, fmt.Errorf("list papers of %q: %w", venueID, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list papers of %q: %w", venueID, err)
+	}
+	return out, nil
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -273,5 +274,27 @@ func TestStats(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+}
+
+func TestVenuePapers(t *testing.T) {
+	st, _ := openTest(t)
+	var papers []paper.Paper
+	for i := range 1500 {
+		papers = append(papers, paper.Paper{ID: fmt.Sprintf("p%04d", i), Number: 1500 - i, VenueID: "V", Title: "t", Abstract: "a"})
+	}
+	papers = append(papers, paper.Paper{ID: "other", VenueID: "W", Title: "t", Abstract: "a"})
+	if err := st.Commit(t.Context(), "k", papers, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.VenuePapers(t.Context(), "V")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1500 {
+		t.Fatalf("got %d papers, want all 1500 of venue V (more than Search's limit)", len(got))
+	}
+	if got[0].Number != 1 || got[1499].Number != 1500 {
+		t.Errorf("not in number order: first %d, last %d", got[0].Number, got[1499].Number)
 	}
 }
