@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/openreview-finder/openreview-finder/internal/crawl"
+	"github.com/openreview-finder/openreview-finder/internal/paper"
+	"github.com/openreview-finder/openreview-finder/internal/store"
+)
+
+func runIndex(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
+	var (
+		cfg     config
+		venues  []string
+		status  string
+		refresh bool
+	)
+	fs := newFlagSet("index", env.getenv, stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: openreview-finder index --venue ID [--venue ID ...] [--status accepted|all] [flags]")
+		fs.PrintDefaults()
+	}
+	cfg.dataFlags(fs)
+	cfg.openReviewFlags(fs)
+	fs.listVar(&venues, "venue", "ORF_VENUES", "venue id to crawl, e.g. ICLR.cc/2025/Conference")
+	fs.stringVar(&status, "status", "ORF_STATUS", "accepted", "which papers to crawl: accepted, or all (rejected, withdrawn, desk-rejected, under review too)")
+	fs.BoolVar(&refresh, "refresh", false, "read every listing in full again instead of only what changed since the last run")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return flagError(err)
+	}
+	venues = append(venues, pos...)
+	if len(venues) == 0 {
+		return usageError("index needs at least one venue, e.g. --venue ICLR.cc/2025/Conference (\"openreview-finder venues\" lists them)")
+	}
+	var all bool
+	switch status {
+	case "accepted":
+	case "all":
+		all = true
+	default:
+		return usageError(fmt.Sprintf("--status must be accepted or all, not %q", status))
+	}
+	log, err := cfg.logger(env, stderr)
+	if err != nil {
+		return err
+	}
+	client, err := cfg.openReview(env, log)
+	if err != nil {
+		return err
+	}
+	if err := ensureDir(cfg.DataDir); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.indexPath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	prog := &progress{w: stderr, tty: env.stderrTTY, log: log}
+	cr := crawl.New(client, st, crawl.Options{
+		CacheDir: cfg.cacheDir(), All: all, Refresh: refresh,
+		Logger: log.With("component", "crawl"), Progress: prog.update,
+	})
+	var errs []error
+	for _, v := range venues {
+		start := time.Now()
+		res, err := cr.Venue(ctx, v)
+		prog.finish()
+		if err != nil {
+			errs = append(errs, err)
+			if ctx.Err() != nil || errors.Is(err, paper.ErrAuth) {
+				break // the next venue would fail the same way
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "%s (%s, API v%d): %d papers new or changed; %d pages read (%d requests, %d from cache) in %s\n",
+			res.Venue.Label, res.Venue.ID, res.Venue.APIVersion, res.Papers, res.Pages, res.Requests, res.CacheHits,
+			time.Since(start).Round(time.Millisecond))
+	}
+	if n, err := st.Count(ctx); err == nil {
+		fmt.Fprintf(stdout, "The index at %s holds %d papers.\n", cfg.indexPath(), n)
+	}
+	return errors.Join(errs...)
+}
+
+// flagError turns a flag-parsing failure into a usage error (exit code 2);
+// the flag package has already printed the details.
+func flagError(err error) error {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError(err.Error())
+}
