@@ -12,9 +12,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/openreview-finder/openreview-finder/internal/crawl"
 	"github.com/openreview-finder/openreview-finder/internal/openreview/openreviewtest"
 )
 
@@ -304,5 +306,39 @@ func TestHelp(t *testing.T) {
 	err := run(context.Background(), []string{"search", "-h"}, environ{getenv: func(string) string { return "" }}, &out, &out)
 	if !errors.Is(err, flag.ErrHelp) || exitCode(err) != 0 {
 		t.Errorf("search -h: err %v, exit %d; want flag.ErrHelp and 0", err, exitCode(err))
+	}
+}
+
+func TestVenues(t *testing.T) {
+	c := newCLI(t)
+	c.golden("venues.txt", c.mustRun("venues", "--match", "iclr"))
+	out := c.mustRun("venues", "--match", "ICLR", "--limit", "1")
+	if !strings.Contains(out, "venues match; the API version of the first 1 was looked up") {
+		t.Errorf("no hint about the limit in:\n%s", out)
+	}
+	if out := c.mustRun("venues", "--match", "no-such-venue"); !strings.Contains(out, "No venue id contains") {
+		t.Errorf("unexpected output for no match:\n%s", out)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	pr := crawl.Progress{Venue: "ICLR 2025", Listing: "all", Phase: "full", Pages: 2, Papers: 2000, Resumed: 1000, Total: 5000}
+	got := progressLine(pr, 500, 6*time.Second)
+	want := "ICLR 2025 [all, full] page 2: 2000 of 5000 papers, 500 papers/s, ETA 6s"
+	if got != want {
+		t.Errorf("progressLine = %q, want %q", got, want)
+	}
+	pr.Started = time.Now().Add(-2 * time.Second)
+	rate, eta := speed(pr)
+	// 1000 papers of this run in about 2 s; 3000 left.
+	if rate < 400 || rate > 510 || eta < 5*time.Second || eta > 8*time.Second {
+		t.Errorf("speed = %.0f papers/s, ETA %v; want about 500/s and 6s", rate, eta)
+	}
+	var buf bytes.Buffer
+	p := &progress{w: &buf, tty: true}
+	p.update(pr)
+	p.finish()
+	if !strings.HasPrefix(buf.String(), "\r\x1b[K") || !strings.HasSuffix(buf.String(), "\n") {
+		t.Errorf("terminal progress output %q lacks the line rewrite or the final newline", buf.String())
 	}
 }
