@@ -63,6 +63,18 @@ var allowed = map[string][]string{
 	// The crawler drives the client and writes through its own Sink
 	// interface; main plugs in the store.
 	"internal/crawl": {"internal/paper", "internal/openreview"},
+	// Model files and numerics are leaves: they know nothing of papers,
+	// so they can be tested, benchmarked and reused on their own.
+	"internal/weights":   nil,
+	"internal/tokenizer": nil,
+	"internal/tensor":    nil,
+	// The Hub client only moves files; the fake Hub serves them.
+	"internal/hfhub":         nil,
+	"internal/hfhub/hubtest": {"internal/hfhub"},
+	// The encoder reads weights and runs kernels; it knows no tokenizer.
+	"internal/bert": {"internal/weights", "internal/tensor"},
+	// Embedding ties tokenizer and encoder together for texts.
+	"internal/embedding": {"internal/bert", "internal/tokenizer", "internal/weights", "internal/tensor"},
 }
 
 func TestDependencies(t *testing.T) {
