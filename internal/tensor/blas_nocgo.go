@@ -1,0 +1,19 @@
+//go:build !cgo
+
+package tensor
+
+var (
+	defaultGemm gemmFunc = goGemm
+	backends             = []backend{{"go", goGemm}}
+)
+
+// Backend names the matrix-product engine: "go" (this build) or "openblas".
+func Backend() string { return "go" }
+
+// BLASCore names the OpenBLAS kernel set in use; "" in this pure-Go build.
+func BLASCore() string { return "" }
+
+// BackendInfo describes the engine in one line for logs.
+func BackendInfo() string {
+	return "pure Go (built with CGO_ENABLED=0; build with cgo and libopenblas-dev for ~30x faster products)"
+}
