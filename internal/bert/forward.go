@@ -1,0 +1,186 @@
+package bert
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/openreview-finder/openreview-finder/internal/tensor"
+)
+
+// Workspace holds the buffers of a forward pass, so a steady stream of
+// batches allocates nothing. A Workspace is not safe for concurrent use.
+type Workspace struct {
+	x, x1, qkv, ctx, tmp, inter []float32
+	hidden, down                []float32
+	q, k, v, scores, head       []float32
+	out                         [][]float32
+}
+
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
+
+// Forward runs the encoder over a batch of token id sequences (each with
+// its [CLS] and [SEP]) and returns each sequence's last hidden states,
+// [len(seq) × hidden] row-major. The sequences are not padded: the dense
+// layers run over all their tokens at once and attention runs per sequence,
+// so a batch of mixed lengths wastes no work. The returned slices point into
+// ws and stay valid until its next use. a may be nil (the base model).
+func (m *Model) Forward(ws *Workspace, seqs [][]int, a *Adapter) ([][]float32, error) {
+	total := 0
+	for i, s := range seqs {
+		if len(s) == 0 || len(s) > m.cfg.MaxPositions {
+			return nil, fmt.Errorf("%w: sequence %d has %d tokens; want 1 to %d", ErrModel, i, len(s), m.cfg.MaxPositions)
+		}
+		for _, id := range s {
+			if id < 0 || id >= m.cfg.VocabSize {
+				return nil, fmt.Errorf("%w: token id %d is outside the vocabulary (%d)", ErrModel, id, m.cfg.VocabSize)
+			}
+		}
+		total += len(s)
+	}
+	if a != nil && len(a.byLayer) != len(m.layers) {
+		return nil, fmt.Errorf("%w: adapter built for another model", ErrModel)
+	}
+	m.alloc(ws, seqs, total)
+	m.embed(ws, seqs)
+	for i := range m.layers {
+		var b *bottleneck
+		var scale float32
+		if a != nil {
+			b, scale = a.byLayer[i], a.scale
+		}
+		m.layer(ws, &m.layers[i], seqs, total, b, scale)
+	}
+	ws.out = ws.out[:0]
+	h, off := m.cfg.HiddenSize, 0
+	for _, s := range seqs {
+		ws.out = append(ws.out, ws.x[off*h:(off+len(s))*h])
+		off += len(s)
+	}
+	return ws.out, nil
+}
+
+func (m *Model) alloc(ws *Workspace, seqs [][]int, total int) {
+	h, in := m.cfg.HiddenSize, m.cfg.IntermediateSize
+	maxLen := 0
+	for _, s := range seqs {
+		maxLen = max(maxLen, len(s))
+	}
+	dh := h / m.cfg.NumHeads
+	ws.x = grow(ws.x, total*h)
+	ws.x1 = grow(ws.x1, total*h)
+	ws.qkv = grow(ws.qkv, total*3*h)
+	ws.ctx = grow(ws.ctx, total*h)
+	ws.tmp = grow(ws.tmp, total*h)
+	ws.hidden = grow(ws.hidden, total*h)
+	ws.inter = grow(ws.inter, total*in)
+	ws.q = grow(ws.q, maxLen*dh)
+	ws.k = grow(ws.k, maxLen*dh)
+	ws.v = grow(ws.v, maxLen*dh)
+	ws.head = grow(ws.head, maxLen*dh)
+	ws.scores = grow(ws.scores, maxLen*maxLen)
+}
+
+// embed writes word + token type 0 + position embeddings, then LayerNorm.
+func (m *Model) embed(ws *Workspace, seqs [][]int) {
+	h := m.cfg.HiddenSize
+	typ := m.typeEmb[:h]
+	row := 0
+	for _, s := range seqs {
+		for p, id := range s {
+			dst := ws.x[row*h : (row+1)*h]
+			word := m.wordEmb[id*h : (id+1)*h]
+			pos := m.posEmb[p*h : (p+1)*h]
+			for j := range dst {
+				// PyTorch's order: (word + type) + position.
+				dst[j] = (word[j] + typ[j]) + pos[j]
+			}
+			row++
+		}
+	}
+	rows := len(ws.x) / h
+	tensor.LayerNorm(ws.x, rows, h, m.embNorm.g, m.embNorm.b, float32(m.cfg.LayerNormEps))
+}
+
+// layer runs one encoder layer in place on ws.x.
+func (m *Model) layer(ws *Workspace, l *layer, seqs [][]int, total int, b *bottleneck, scale float32) {
+	h, eps := m.cfg.HiddenSize, float32(m.cfg.LayerNormEps)
+	dense(ws.qkv, ws.x, l.qkv, total)
+	m.attention(ws, seqs)
+	// Attention output: x1 = LN(ctx·Woᵀ + bo + x).
+	dense(ws.x1, ws.ctx, l.attnOut, total)
+	tensor.AddInPlace(ws.x1, ws.x)
+	tensor.LayerNorm(ws.x1, total, h, l.attnNorm.g, l.attnNorm.b, eps)
+	// Feed-forward: hidden = GELU(x1·W1ᵀ + b1)·W2ᵀ + b2.
+	dense(ws.inter, ws.x1, l.inter, total)
+	tensor.GELU(ws.inter)
+	dense(ws.hidden, ws.inter, l.out, total)
+	if b == nil {
+		// x = LN(hidden + x1)
+		copy(ws.x, ws.hidden)
+		tensor.AddInPlace(ws.x, ws.x1)
+		tensor.LayerNorm(ws.x, total, h, l.outNorm.g, l.outNorm.b, eps)
+		return
+	}
+	m.adapter(ws, l, b, total, scale)
+}
+
+// adapter is the seq_bn output adapter (specter2-model.md §3.3):
+// y = LN(h + x1); u = up(relu(down(y))) * scale; x = LN((u + h) + x1),
+// with the layer's own output LayerNorm used both times.
+func (m *Model) adapter(ws *Workspace, l *layer, b *bottleneck, total int, scale float32) {
+	h, eps := m.cfg.HiddenSize, float32(m.cfg.LayerNormEps)
+	copy(ws.tmp, ws.hidden)
+	tensor.AddInPlace(ws.tmp, ws.x1)
+	tensor.LayerNorm(ws.tmp, total, h, l.outNorm.g, l.outNorm.b, eps)
+	ws.down = grow(ws.down, total*b.down.out)
+	dense(ws.down, ws.tmp, b.down, total)
+	tensor.ReLU(ws.down)
+	dense(ws.x, ws.down, b.up, total)
+	if scale != 1 {
+		tensor.Scale(ws.x, scale)
+	}
+	tensor.AddInPlace(ws.x, ws.hidden)
+	tensor.AddInPlace(ws.x, ws.x1)
+	tensor.LayerNorm(ws.x, total, h, l.outNorm.g, l.outNorm.b, eps)
+}
+
+// dense computes dst[rows × out] = src[rows × in]·wᵀ + b.
+func dense(dst, src []float32, l linear, rows int) {
+	tensor.MatMulTBias(dst[:rows*l.out], src[:rows*l.in], l.w, l.b, rows, l.in, l.out)
+}
+
+// attention computes ws.ctx from ws.qkv, one sequence and head at a time:
+// softmax(Q·Kᵀ/√d)·V. Sequences are not padded, so no mask is needed: it
+// equals the reference's additive float32-min mask, whose exp is exactly 0.
+func (m *Model) attention(ws *Workspace, seqs [][]int) {
+	h, nh := m.cfg.HiddenSize, m.cfg.NumHeads
+	dh := h / nh
+	scale := float32(1 / math.Sqrt(float64(dh)))
+	off := 0
+	for _, s := range seqs {
+		n := len(s)
+		q, k, v := ws.q[:n*dh], ws.k[:n*dh], ws.v[:n*dh]
+		scores, head := ws.scores[:n*n], ws.head[:n*dh]
+		for hd := range nh {
+			for i := range n {
+				row := ws.qkv[(off+i)*3*h:]
+				copy(q[i*dh:(i+1)*dh], row[hd*dh:])
+				copy(k[i*dh:(i+1)*dh], row[h+hd*dh:])
+				copy(v[i*dh:(i+1)*dh], row[2*h+hd*dh:])
+			}
+			tensor.MatMulT(scores, q, k, n, dh, n)
+			tensor.Scale(scores, scale)
+			tensor.SoftmaxRows(scores, n, n)
+			tensor.MatMul(head, scores, v, n, n, dh)
+			for i := range n {
+				copy(ws.ctx[(off+i)*h+hd*dh:(off+i)*h+(hd+1)*dh], head[i*dh:(i+1)*dh])
+			}
+		}
+		off += n
+	}
+}
