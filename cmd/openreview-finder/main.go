@@ -54,6 +54,9 @@ func commands() []command {
 		{"search", "search the index by keywords with exact filters", runSearch},
 		{"venues", "list the venues OpenReview knows, and their API version", runVenues},
 		{"status", "show what the index holds per venue and status", runStatus},
+		{"embed", "embed JSONL texts with SPECTER2 (or another BERT) and print the vectors", runEmbed},
+		{"tokenize", "print the token ids a model's tokenizer gives JSONL texts", runTokenize},
+		{"model", "model pull: download the model files into the Hugging Face cache", runModel},
 	}
 }
 
