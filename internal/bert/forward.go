@@ -12,7 +12,9 @@ import (
 type Workspace struct {
 	x, x1, qkv, ctx, tmp, inter []float32
 	hidden, down                []float32
-	q, k, v, scores, head       []float32
+	jobs                        []attnJob
+	scores                      chan []float32 // attention score buffers, one per parallel chunk
+	scoreSize                   int
 	out                         [][]float32
 }
 
@@ -45,7 +47,7 @@ func (m *Model) Forward(ws *Workspace, seqs [][]int, a *Adapter) ([][]float32, e
 	if a != nil && len(a.byLayer) != len(m.layers) {
 		return nil, fmt.Errorf("%w: adapter built for another model", ErrModel)
 	}
-	m.alloc(ws, seqs, total)
+	m.alloc(ws, total)
 	m.embed(ws, seqs)
 	for i := range m.layers {
 		var b *bottleneck
@@ -64,13 +66,8 @@ func (m *Model) Forward(ws *Workspace, seqs [][]int, a *Adapter) ([][]float32, e
 	return ws.out, nil
 }
 
-func (m *Model) alloc(ws *Workspace, seqs [][]int, total int) {
+func (m *Model) alloc(ws *Workspace, total int) {
 	h, in := m.cfg.HiddenSize, m.cfg.IntermediateSize
-	maxLen := 0
-	for _, s := range seqs {
-		maxLen = max(maxLen, len(s))
-	}
-	dh := h / m.cfg.NumHeads
 	ws.x = grow(ws.x, total*h)
 	ws.x1 = grow(ws.x1, total*h)
 	ws.qkv = grow(ws.qkv, total*3*h)
@@ -78,11 +75,6 @@ func (m *Model) alloc(ws *Workspace, seqs [][]int, total int) {
 	ws.tmp = grow(ws.tmp, total*h)
 	ws.hidden = grow(ws.hidden, total*h)
 	ws.inter = grow(ws.inter, total*in)
-	ws.q = grow(ws.q, maxLen*dh)
-	ws.k = grow(ws.k, maxLen*dh)
-	ws.v = grow(ws.v, maxLen*dh)
-	ws.head = grow(ws.head, maxLen*dh)
-	ws.scores = grow(ws.scores, maxLen*maxLen)
 }
 
 // embed writes word + token type 0 + position embeddings, then LayerNorm.
@@ -154,33 +146,56 @@ func dense(dst, src []float32, l linear, rows int) {
 	tensor.MatMulTBias(dst[:rows*l.out], src[:rows*l.in], l.w, l.b, rows, l.in, l.out)
 }
 
-// attention computes ws.ctx from ws.qkv, one sequence and head at a time:
-// softmax(Q·Kᵀ/√d)·V. Sequences are not padded, so no mask is needed: it
-// equals the reference's additive float32-min mask, whose exp is exactly 0.
+// attention computes ws.ctx from ws.qkv: softmax(Q·Kᵀ/√d)·V for every
+// sequence and head, the (sequence, head) pairs spread over the threads.
+// Sequences are not padded, so no mask is needed: it equals the
+// reference's additive float32-min mask, whose exp is exactly 0. Heads are
+// strided views into the packed projections, so nothing is copied.
 func (m *Model) attention(ws *Workspace, seqs [][]int) {
 	h, nh := m.cfg.HiddenSize, m.cfg.NumHeads
 	dh := h / nh
 	scale := float32(1 / math.Sqrt(float64(dh)))
-	off := 0
+	ws.jobs = ws.jobs[:0]
+	off, maxLen := 0, 0
 	for _, s := range seqs {
-		n := len(s)
-		q, k, v := ws.q[:n*dh], ws.k[:n*dh], ws.v[:n*dh]
-		scores, head := ws.scores[:n*n], ws.head[:n*dh]
 		for hd := range nh {
-			for i := range n {
-				row := ws.qkv[(off+i)*3*h:]
-				copy(q[i*dh:(i+1)*dh], row[hd*dh:])
-				copy(k[i*dh:(i+1)*dh], row[h+hd*dh:])
-				copy(v[i*dh:(i+1)*dh], row[2*h+hd*dh:])
-			}
-			tensor.MatMulT(scores, q, k, n, dh, n)
-			tensor.Scale(scores, scale)
-			tensor.SoftmaxRows(scores, n, n)
-			tensor.MatMul(head, scores, v, n, n, dh)
-			for i := range n {
-				copy(ws.ctx[(off+i)*h+hd*dh:(off+i)*h+(hd+1)*dh], head[i*dh:(i+1)*dh])
-			}
+			ws.jobs = append(ws.jobs, attnJob{off: off, n: len(s), head: hd})
 		}
-		off += n
+		off += len(s)
+		maxLen = max(maxLen, len(s))
 	}
+	total := off
+	qkv := tensor.NewMat(ws.qkv[:total*3*h], total, 3*h)
+	ctx := tensor.NewMat(ws.ctx[:total*h], total, h)
+	scratch := ws.scratch(maxLen * maxLen)
+	tensor.Parallel(len(ws.jobs), func(lo, hi int) {
+		buf := <-scratch
+		defer func() { scratch <- buf }()
+		for _, j := range ws.jobs[lo:hi] {
+			q := qkv.Sub(j.off, j.head*dh, j.n, dh)
+			k := qkv.Sub(j.off, h+j.head*dh, j.n, dh)
+			v := qkv.Sub(j.off, 2*h+j.head*dh, j.n, dh)
+			scores := tensor.NewMat(buf[:j.n*j.n], j.n, j.n)
+			tensor.GemmT(scores, scale, q, k, 0)
+			tensor.SoftmaxRows(scores.Data, j.n, j.n)
+			tensor.Gemm(ctx.Sub(j.off, j.head*dh, j.n, dh), 1, scores, v, 0)
+		}
+	})
+}
+
+// attnJob is one sequence's one head.
+type attnJob struct{ off, n, head int }
+
+// scratch returns a pool of score buffers of at least size floats, one
+// for each chunk tensor.Parallel may run at once.
+func (ws *Workspace) scratch(size int) chan []float32 {
+	chunks := 4 * tensor.Threads() // tensor.Parallel runs at most this many ranges
+	if ws.scores == nil || cap(ws.scores) < chunks || ws.scoreSize < size {
+		ws.scores = make(chan []float32, chunks)
+		for range chunks {
+			ws.scores <- make([]float32, size)
+		}
+		ws.scoreSize = size
+	}
+	return ws.scores
 }
