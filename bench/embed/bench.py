@@ -136,8 +136,15 @@ def torch_side(ids):
         for i in range(0, len(ids), TORCH_BATCH):  # the Python tool's batching: 8, padded
             rb.encode(model, ids[i:i + TORCH_BATCH], "[PRX]")
         secs = time.perf_counter() - start
+        query = ids[0][:15] + [ids[0][-1]]  # [CLS], 14 word pieces, [SEP]
+        lat = []
+        for _ in range(30):
+            t = time.perf_counter()
+            rb.encode(model, [query], "[PRX]")
+            lat.append((time.perf_counter() - t) * 1000)
+    lat.sort()
     return {"embed_s": secs, "docs_per_s": len(ids) / secs, "threads": torch.get_num_threads(),
-            "torch": torch.__version__}
+            "torch": torch.__version__, "query_p50_ms": lat[len(lat) // 2]}
 
 
 def best_coretype():
@@ -180,7 +187,7 @@ def main():
           f"peak RSS {go['peak_rss_mb']:.0f} MB, load {go['load_s']:.2f} s")
     kernels = f"OPENBLAS_CORETYPE={coretype}" if coretype else "OpenBLAS as installed"
     print(f"torch ({pt['torch']}, {pt['threads']} threads, {kernels}, batches of {TORCH_BATCH} padded): "
-          f"{pt['docs_per_s']:.2f} docs/s ({pt['embed_s']:.1f} s)")
+          f"{pt['docs_per_s']:.2f} docs/s ({pt['embed_s']:.1f} s), 16-token query p50 {pt['query_p50_ms']:.1f} ms")
     print(f"ratio go/torch: {go['docs_per_s'] / pt['docs_per_s']:.2f}x")
 
 
