@@ -8,6 +8,9 @@ package tensor
 #cgo nocallback cblas_sgemm
 #cgo noescape cblas_sgemv
 #cgo nocallback cblas_sgemv
+#cgo noescape tensor_sgemm_threads
+#cgo nocallback tensor_sgemm_threads
+#cgo nocallback tensor_stop_pool
 
 #include <stdlib.h>
 #include <strings.h>
@@ -23,6 +26,25 @@ void cblas_sgemv(int order, int trans, int m, int n, float alpha,
 void openblas_set_num_threads(int n);
 char *openblas_get_corename(void);
 char *openblas_get_config(void);
+
+// tensor_sgemm_threads runs one row-major cblas_sgemm (a not transposed)
+// on n of OpenBLAS's threads, then sets OpenBLAS back to one thread.
+static void tensor_sgemm_threads(int n, int transb, int m, int nn, int k,
+	float alpha, const float *a, int lda, const float *b, int ldb,
+	float beta, float *c, int ldc) {
+	openblas_set_num_threads(n);
+	cblas_sgemm(101, 111, transb, m, nn, k, alpha, a, lda, b, ldb, beta, c, ldc);
+	openblas_set_num_threads(1);
+}
+
+// tensor_stop_pool ends OpenBLAS's pool threads; its next threaded call
+// starts them again. Not in cblas.h, hence weak: a build without it keeps
+// its pool.
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
+static void tensor_stop_pool(void) {
+	if (blas_thread_shutdown_) blas_thread_shutdown_();
+}
 
 // Only DYNAMIC_ARCH builds (Debian's among them) export these; weak, so that
 // other builds still link and simply keep their one kernel set.
@@ -79,6 +101,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -119,7 +142,7 @@ func BackendInfo() string {
 	if detectedCore != "" {
 		s += fmt.Sprintf(", re-selected: OpenBLAS detected this CPU as %s", detectedCore)
 	}
-	return s
+	return s + "; element-wise kernels in C, " + isaNames[cISA]
 }
 
 // Few-row products (a short query) are bound by streaming the weights, and
@@ -131,13 +154,61 @@ const maxSwapRows = 48
 
 var swapBufs = sync.Pool{New: func() any { return new([]float32) }}
 
-// blasGemm is the gemmFunc of the OpenBLAS backend.
-func blasGemm(transB bool, alpha float32, a, b Mat, beta float32, c Mat) {
+// blasLock keeps a product on OpenBLAS's threads from sharing the cores
+// with other OpenBLAS calls: such a product holds it exclusively, every
+// other call shares it. OpenBLAS's thread count is global, so without it a
+// call from another goroutine meanwhile would run threaded too, and queue
+// on OpenBLAS's lock for threaded products.
+var blasLock sync.RWMutex
+
+// From this many multiply-adds on, one OpenBLAS call on its own threads
+// beats the goroutine split. Measured here with 2 threads
+// (BenchmarkMatMulTThreads): 2400×768×{768,2304,3072} and 2400×3072×768
+// 5-30% faster, 300×768×3072 (7e8) 2-10% faster, but 300×768×768 (1.8e8)
+// and 64×768×768 15-20% slower. Few-row products (up to maxSwapRows) are
+// faster split, with swapped operands (blasSwapped).
+const minBLASThreadMACs = 1 << 28
+
+// blasThreadsPay reports whether an m×k by k×n product is worth OpenBLAS's
+// threads.
+func blasThreadsPay(m, n, k int) bool { return m > maxSwapRows && m*n*k >= minBLASThreadMACs }
+
+// blasThreaded computes c = alpha·a·op(b) + beta·c in one OpenBLAS call on
+// `threads` of OpenBLAS's threads and reports whether it did: not while
+// another OpenBLAS call runs, and then the caller splits the product over
+// goroutines.
+func blasThreaded(threads int, transB bool, alpha float32, a, b Mat, beta float32, c Mat) bool {
+	if !blasLock.TryLock() {
+		return false
+	}
+	defer blasLock.Unlock()
+	checkInt32(a, b, c)
+	tb := C.int(cblasNoTrans)
+	if transB {
+		tb = cblasTrans
+	}
+	blasPoolWarm.Store(true)
+	C.tensor_sgemm_threads(C.int(threads), tb, C.int(c.Rows), C.int(c.Cols), C.int(a.Cols),
+		C.float(alpha), (*C.float)(unsafe.Pointer(&a.Data[0])), C.int(a.Stride),
+		(*C.float)(unsafe.Pointer(&b.Data[0])), C.int(b.Stride),
+		C.float(beta), (*C.float)(unsafe.Pointer(&c.Data[0])), C.int(c.Stride))
+	return true
+}
+
+// checkInt32 panics unless OpenBLAS's int can hold every dimension.
+func checkInt32(a, b, c Mat) {
 	for _, d := range [...]int{c.Rows, c.Cols, a.Cols, a.Stride, b.Stride, c.Stride} {
 		if d > math.MaxInt32 {
 			panic(fmt.Sprintf("tensor: dimension %d exceeds OpenBLAS's 32-bit int", d))
 		}
 	}
+}
+
+// blasGemm is the gemmFunc of the OpenBLAS backend.
+func blasGemm(transB bool, alpha float32, a, b Mat, beta float32, c Mat) {
+	checkInt32(a, b, c)
+	blasLock.RLock()
+	defer blasLock.RUnlock()
 	switch {
 	case c.Rows == 1:
 		blasGemv(transB, alpha, a, b, beta, c)
@@ -203,4 +274,26 @@ func blasSwapped(alpha float32, a, b Mat, beta float32, c Mat) {
 		}
 	}
 	swapBufs.Put(buf)
+}
+
+// After a threaded product OpenBLAS's pool threads spin (sched_yield in a
+// loop) for 2²⁸ cycles, about 0.1 s here, before they sleep: through the
+// attention heads and element-wise steps that follow, taking a core from
+// the goroutines. OPENBLAS_THREAD_TIMEOUT would shorten that, but OpenBLAS
+// reads it when it loads. So forChunks calls quietBLAS before spreading work
+// over goroutines, which ends the pool if a product left it running; the
+// next threaded product starts it again (about 0.5 ms, once per BERT layer
+// rather than once per product). Measured on BenchmarkLayer's steps: 2-6%
+// faster than leaving the pool spinning, and than stopping it after every
+// product.
+var blasPoolWarm atomic.Bool
+
+func quietBLAS() {
+	if !blasPoolWarm.Load() || !blasLock.TryLock() {
+		return
+	}
+	defer blasLock.Unlock()
+	if blasPoolWarm.Swap(false) {
+		C.tensor_stop_pool()
+	}
 }

@@ -7,6 +7,12 @@ var (
 	backends             = []backend{{"go", goGemm}}
 )
 
+// Without OpenBLAS, products are always split over goroutines.
+
+func blasThreadsPay(int, int, int) bool { return false }
+
+func blasThreaded(int, bool, float32, Mat, Mat, float32, Mat) bool { return false }
+
 // Backend names the matrix-product engine: "go" (this build) or "openblas".
 func Backend() string { return "go" }
 
@@ -17,3 +23,6 @@ func BLASCore() string { return "" }
 func BackendInfo() string {
 	return "pure Go (built with CGO_ENABLED=0; build with cgo and libopenblas-dev for ~30x faster products)"
 }
+
+// quietBLAS has no OpenBLAS pool to stop.
+func quietBLAS() {}

@@ -5,7 +5,28 @@ import (
 	"math"
 )
 
-// The loops below go four elements at a time through *[4]float32 views:
+// kernels is one implementation of the element-wise steps: the Go one, and
+// in a cgo build the C one at each instruction-set level the CPU runs
+// (elemKernels lists them). The exported functions check their arguments
+// and call the build's fastest (gelu, layerNorm, ... in elementwise_cgo.go
+// and elementwise_nocgo.go); tests and benchmarks run every set.
+type kernels struct {
+	name        string
+	gelu        func(x []float32)
+	softmaxRows func(x []float32, rows, cols int)
+	layerNorm   func(x []float32, rows, cols int, gamma, beta []float32, eps float32)
+	add         func(dst, src []float32)
+	addBias     func(x, bias []float32, rows, cols int)
+	scale       func(x []float32, s float32)
+	relu        func(x []float32)
+}
+
+var goKernels = kernels{
+	name: "go", gelu: geluGo, softmaxRows: softmaxRowsGo, layerNorm: layerNormGo,
+	add: addGo, addBias: addBiasGo, scale: scaleGo, relu: reluGo,
+}
+
+// The Go loops below go four elements at a time through *[4]float32 views:
 // one bounds check per four elements, and four independent chains for the
 // CPU to overlap (Go does not vectorise them).
 
@@ -18,6 +39,10 @@ func LayerNorm(x []float32, rows, cols int, gamma, beta []float32, eps float32) 
 	if len(gamma) < cols || len(beta) < cols {
 		panic(fmt.Sprintf("tensor: LayerNorm: %d columns, gamma has %d, beta %d", cols, len(gamma), len(beta)))
 	}
+	layerNorm(x, rows, cols, gamma, beta, eps)
+}
+
+func layerNormGo(x []float32, rows, cols int, gamma, beta []float32, eps float32) {
 	if cols == 0 {
 		return
 	}
@@ -74,6 +99,11 @@ func AddInPlace(dst, src []float32) {
 	if len(src) != len(dst) {
 		panic(fmt.Sprintf("tensor: AddInPlace: lengths %d and %d", len(dst), len(src)))
 	}
+	addInPlace(dst, src)
+}
+
+func addGo(dst, src []float32) {
+	src = src[:len(dst)]
 	i := 0
 	for ; i+4 <= len(dst); i += 4 {
 		d, s := (*[4]float32)(dst[i:]), (*[4]float32)(src[i:])
@@ -93,13 +123,19 @@ func AddBias(x, bias []float32, rows, cols int) {
 	if len(bias) < cols {
 		panic(fmt.Sprintf("tensor: AddBias: %d columns, bias has %d", cols, len(bias)))
 	}
+	addBias(x, bias, rows, cols)
+}
+
+func addBiasGo(x, bias []float32, rows, cols int) {
 	for r := range rows {
-		AddInPlace(x[r*cols:(r+1)*cols], bias[:cols])
+		addGo(x[r*cols:(r+1)*cols], bias[:cols])
 	}
 }
 
 // ReLU replaces negative elements of x by 0 (NaN stays NaN).
-func ReLU(x []float32) {
+func ReLU(x []float32) { relu(x) }
+
+func reluGo(x []float32) {
 	for i, v := range x {
 		if v < 0 {
 			x[i] = 0
@@ -108,7 +144,9 @@ func ReLU(x []float32) {
 }
 
 // Scale multiplies every element of x by s.
-func Scale(x []float32, s float32) {
+func Scale(x []float32, s float32) { scale(x, s) }
+
+func scaleGo(x []float32, s float32) {
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
 		v := (*[4]float32)(x[i:])

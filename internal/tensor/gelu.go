@@ -47,7 +47,10 @@ func erf64(z float64) float64 {
 // PyTorch's nn.GELU() and BERT's "gelu" activation. The result is within
 // about 1 ulp of float32, plus 1.3e-9·|x| absolute; GELU(-Inf) is NaN, as in
 // PyTorch.
-func GELU(x []float32) {
+func GELU(x []float32) { gelu(x) }
+
+// geluGo is GELU in Go.
+func geluGo(x []float32) {
 	i := geluVec(x)
 	for ; i+4 <= len(x); i += 4 {
 		v := (*[4]float32)(x[i:])

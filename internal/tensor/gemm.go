@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Mat is a row-major view of a float32 matrix: element (i, j) is
@@ -56,9 +57,9 @@ type gemmFunc func(transB bool, alpha float32, a, b Mat, beta float32, c Mat)
 
 // MatMulT computes dst = a·bᵀ, where a is m×k, b is n×k and dst is m×n, all
 // dense row-major. This is a Linear layer with PyTorch's [out, in] weight
-// layout. The work is split over Threads() goroutines.
+// layout. The work is spread over Threads() threads (see SetBLASThreads).
 func MatMulT(dst, a, b []float32, m, k, n int) {
-	gemmParallel(defaultGemm, true, 1, NewMat(a, m, k), NewMat(b, n, k), 0, NewMat(dst, m, n))
+	gemmThreads(true, NewMat(a, m, k), NewMat(b, n, k), 0, NewMat(dst, m, n))
 }
 
 // MatMulTBias computes dst = a·wᵀ + bias (bias added to every row), where a
@@ -71,13 +72,14 @@ func MatMulTBias(dst, a, w, bias []float32, m, k, n int) {
 	for i := range m {
 		copy(c.Row(i), bias[:n])
 	}
-	gemmParallel(defaultGemm, true, 1, NewMat(a, m, k), NewMat(w, n, k), 1, c)
+	gemmThreads(true, NewMat(a, m, k), NewMat(w, n, k), 1, c)
 }
 
 // MatMul computes dst = a·b, where a is m×k, b is k×n and dst is m×n, all
-// dense row-major. The work is split over Threads() goroutines.
+// dense row-major. The work is spread over Threads() threads (see
+// SetBLASThreads).
 func MatMul(dst, a, b []float32, m, k, n int) {
-	gemmParallel(defaultGemm, false, 1, NewMat(a, m, k), NewMat(b, k, n), 0, NewMat(dst, m, n))
+	gemmThreads(false, NewMat(a, m, k), NewMat(b, k, n), 0, NewMat(dst, m, n))
 }
 
 // GemmT computes c = alpha·a·bᵀ + beta·c on the calling goroutine, for
@@ -134,6 +136,29 @@ func gemmChecked(impl gemmFunc, transB bool, alpha float32, a, b Mat, beta float
 		return
 	}
 	impl(transB, alpha, a, b, beta, c)
+}
+
+// splitAlways is !SetBLASThreads.
+var splitAlways atomic.Bool
+
+// SetBLASThreads chooses how MatMulT, MatMulTBias and MatMul spread a large
+// product (from about 2.7e8 multiply-adds: a BERT-base dense layer over a
+// few hundred tokens or more) over Threads() threads in the cgo build. On
+// (the default), it is one OpenBLAS call on OpenBLAS's own threads, unless
+// another OpenBLAS call is running at that moment; off, it is split over
+// goroutines that each run single-threaded OpenBLAS on a block, as smaller
+// products always are. The pure-Go build always splits.
+func SetBLASThreads(on bool) { splitAlways.Store(!on) }
+
+// gemmThreads computes c = a·op(b) + beta·c for the exported products, on
+// OpenBLAS's threads or split over goroutines (see SetBLASThreads).
+func gemmThreads(transB bool, a, b Mat, beta float32, c Mat) {
+	checkGemm(transB, a, b, c)
+	if t := Threads(); t > 1 && !splitAlways.Load() && blasThreadsPay(c.Rows, c.Cols, a.Cols) &&
+		blasThreaded(t, transB, 1, a, b, beta, c) {
+		return
+	}
+	gemmParallel(defaultGemm, transB, 1, a, b, beta, c)
 }
 
 // Below this many multiply-adds a product is not worth splitting: the

@@ -80,6 +80,7 @@ func forChunks(t task, n, grain, chunks, threads int) {
 		t.run(0, n)
 		return
 	}
+	quietBLAS()
 	ensureWorkers(threads - 1)
 	done := donePool.Get().(chan any)
 	sent, lo := 0, 0

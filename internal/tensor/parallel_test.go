@@ -130,9 +130,31 @@ func TestNoAllocs(t *testing.T) {
 			{"AddBias", func() { AddBias(x, bias, m, n) }},
 			{"AddInPlace", func() { AddInPlace(x, dst) }},
 			{"Scale", func() { Scale(x, 0.5) }},
+			{"ReLU", func() { ReLU(x) }},
+			{"GELU short", func() { GELU(x[:5]) }},
+			{"AddInPlace short", func() { AddInPlace(x[:5], dst[:5]) }},
+			{"blasThreaded", func() { blasThreaded(th, true, 1, NewMat(a, m, k), NewMat(w, n, k), 0, NewMat(dst, m, n)) }},
 		} {
 			if allocs := testing.AllocsPerRun(20, tt.fn); allocs != 0 {
 				t.Errorf("threads=%d %s: %v allocations per call, want 0", th, tt.name, allocs)
+			}
+		}
+	}
+	for _, ks := range elemKernels {
+		for _, tt := range []struct {
+			name string
+			fn   func()
+		}{
+			{"gelu", func() { ks.gelu(x) }},
+			{"softmaxRows", func() { ks.softmaxRows(x, m, n) }},
+			{"layerNorm", func() { ks.layerNorm(x, m, n, gamma, beta, 1e-12) }},
+			{"add", func() { ks.add(x, dst) }},
+			{"addBias", func() { ks.addBias(x, bias, m, n) }},
+			{"scale", func() { ks.scale(x, 0.5) }},
+			{"relu", func() { ks.relu(x) }},
+		} {
+			if allocs := testing.AllocsPerRun(20, tt.fn); allocs != 0 {
+				t.Errorf("%s %s: %v allocations per call, want 0", ks.name, tt.name, allocs)
 			}
 		}
 	}

@@ -44,7 +44,16 @@ func exp64(x float64) float64 {
 // Softmax replaces row by its softmax: exp(x - max) / Σ exp(x - max). Sums
 // are kept in float64, so the result is within ~2 ulp of the exact one.
 // Like PyTorch, a row holding NaN or +Inf, or only -Inf, becomes NaN.
-func Softmax(row []float32) {
+func Softmax(row []float32) { softmaxRows(row, 1, len(row)) }
+
+// SoftmaxRows applies Softmax to each row of the rows×cols matrix x.
+func SoftmaxRows(x []float32, rows, cols int) {
+	checkLen("SoftmaxRows", len(x), rows, cols)
+	softmaxRows(x, rows, cols)
+}
+
+// softmaxGo is Softmax in Go.
+func softmaxGo(row []float32) {
 	if len(row) == 0 {
 		return
 	}
@@ -74,11 +83,9 @@ func Softmax(row []float32) {
 	}
 }
 
-// SoftmaxRows applies Softmax to each row of the rows×cols matrix x.
-func SoftmaxRows(x []float32, rows, cols int) {
-	checkLen("SoftmaxRows", len(x), rows, cols)
+func softmaxRowsGo(x []float32, rows, cols int) {
 	for r := range rows {
-		Softmax(x[r*cols : (r+1)*cols])
+		softmaxGo(x[r*cols : (r+1)*cols])
 	}
 }
 
