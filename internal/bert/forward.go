@@ -106,16 +106,16 @@ func (m *Model) layer(ws *Workspace, l *layer, seqs [][]int, total int, b *bottl
 	// Attention output: x1 = LN(ctx·Woᵀ + bo + x).
 	dense(ws.x1, ws.ctx, l.attnOut, total)
 	tensor.AddInPlace(ws.x1, ws.x)
-	tensor.LayerNorm(ws.x1, total, h, l.attnNorm.g, l.attnNorm.b, eps)
+	layerNorm(ws.x1, total, h, l.attnNorm, eps)
 	// Feed-forward: hidden = GELU(x1·W1ᵀ + b1)·W2ᵀ + b2.
 	dense(ws.inter, ws.x1, l.inter, total)
-	tensor.GELU(ws.inter)
+	rowsParallel(ws.inter, total, l.inter.out, tensor.GELU)
 	dense(ws.hidden, ws.inter, l.out, total)
 	if b == nil {
 		// x = LN(hidden + x1)
 		copy(ws.x, ws.hidden)
 		tensor.AddInPlace(ws.x, ws.x1)
-		tensor.LayerNorm(ws.x, total, h, l.outNorm.g, l.outNorm.b, eps)
+		layerNorm(ws.x, total, h, l.outNorm, eps)
 		return
 	}
 	m.adapter(ws, l, b, total, scale)
@@ -128,7 +128,7 @@ func (m *Model) adapter(ws *Workspace, l *layer, b *bottleneck, total int, scale
 	h, eps := m.cfg.HiddenSize, float32(m.cfg.LayerNormEps)
 	copy(ws.tmp, ws.hidden)
 	tensor.AddInPlace(ws.tmp, ws.x1)
-	tensor.LayerNorm(ws.tmp, total, h, l.outNorm.g, l.outNorm.b, eps)
+	layerNorm(ws.tmp, total, h, l.outNorm, eps)
 	ws.down = grow(ws.down, total*b.down.out)
 	dense(ws.down, ws.tmp, b.down, total)
 	tensor.ReLU(ws.down)
@@ -138,7 +138,20 @@ func (m *Model) adapter(ws *Workspace, l *layer, b *bottleneck, total int, scale
 	}
 	tensor.AddInPlace(ws.x, ws.hidden)
 	tensor.AddInPlace(ws.x, ws.x1)
-	tensor.LayerNorm(ws.x, total, h, l.outNorm.g, l.outNorm.b, eps)
+	layerNorm(ws.x, total, h, l.outNorm, eps)
+}
+
+// rowsParallel applies f to x, a rows×cols matrix, in row blocks spread
+// over the threads: the element-wise kernels are single-threaded.
+func rowsParallel(x []float32, rows, cols int, f func([]float32)) {
+	tensor.Parallel(rows, func(lo, hi int) { f(x[lo*cols : hi*cols]) })
+}
+
+// layerNorm normalises each row of x in place, in parallel row blocks.
+func layerNorm(x []float32, rows, cols int, n norm, eps float32) {
+	tensor.Parallel(rows, func(lo, hi int) {
+		tensor.LayerNorm(x[lo*cols:hi*cols], hi-lo, cols, n.g, n.b, eps)
+	})
 }
 
 // dense computes dst[rows × out] = src[rows × in]·wᵀ + b.
