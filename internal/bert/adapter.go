@@ -3,10 +3,10 @@ package bert
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -141,7 +141,7 @@ func NewAdapter(m *Model, c AdapterConfig, ts map[string]*weights.Tensor) (*Adap
 		if found[i] == nil {
 			found[i] = map[string]*weights.Tensor{}
 		}
-		found[i][g[3]+"."+g[4]] = t
+		found[i][strings.TrimSuffix(g[3], ".0")+"."+g[4]] = t // "down.weight", "up.bias", ...
 	}
 	if len(found) == 0 {
 		return nil, fmt.Errorf("%w: no adapter weights (keys like encoder.layer.0.output.adapters.NAME.adapter_down.0.weight) in the adapter file", ErrModel)
@@ -153,24 +153,10 @@ func NewAdapter(m *Model, c AdapterConfig, ts map[string]*weights.Tensor) (*Adap
 }
 
 func (a *Adapter) fill(m *Model, found map[int]map[string]*weights.Tensor, leaveOut []int) error {
-	layers := make([]int, 0, len(found))
-	for i := range found {
-		layers = append(layers, i)
-	}
-	sort.Ints(layers)
 	h := m.cfg.HiddenSize
-	for _, i := range layers {
-		ws := found[i]
-		tsr := &tensors{ts: map[string]*weights.Tensor{
-			"down.weight": ws["down.0.weight"], "down.bias": ws["down.0.bias"],
-			"up.weight": ws["up.weight"], "up.bias": ws["up.bias"],
-		}}
-		for k, v := range tsr.ts {
-			if v == nil {
-				delete(tsr.ts, k)
-			}
-		}
-		down, ok := ws["down.0.weight"]
+	for _, i := range slices.Sorted(maps.Keys(found)) {
+		tsr := &tensors{ts: found[i]}
+		down, ok := found[i]["down.weight"]
 		if !ok || len(down.Shape) != 2 {
 			return fmt.Errorf("%w: adapter layer %d lacks a two-dimensional adapter_down.0.weight", ErrModel, i)
 		}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -107,7 +105,7 @@ func writeAtomic(path string, data []byte) error {
 	}
 	name := tmp.Name()
 	tmp = nil
-	if err := os.Rename(name, path); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
 		return err
 	}
