@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -107,7 +108,8 @@ func diskBytes(tb testing.TB, path string) int {
 
 // TestBytesPerPaper logs how much disk a paper costs, before and after
 // Optimize, and fails if the index takes more than twice the paper's own
-// text (it took 1.8 times when written; the FTS index is most of the rest).
+// text (it took 1.8 times when written; the FTS index is most of the rest),
+// or more than maxBytesPerPaper once each paper has its vector.
 func TestBytesPerPaper(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes a few thousand papers")
@@ -135,7 +137,22 @@ func TestBytesPerPaper(t *testing.T) {
 	if after >= before {
 		t.Errorf("Optimize did not shrink the index: %.0f bytes per paper before, %.0f after", before, after)
 	}
+
+	// With a 768-d float16 vector each, as semantic search stores them,
+	// 100k papers must stay under 600 MB.
+	synthVectors(t, s, 0)
+	if err := s.Optimize(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	withVectors := float64(diskBytes(t, path)) / n
+	t.Logf("with a 1536-byte vector each: %.0f bytes per paper on disk", withVectors)
+	if withVectors > maxBytesPerPaper {
+		t.Errorf("%.0f bytes per paper with vectors, more than %d", withVectors, maxBytesPerPaper)
+	}
 }
+
+// maxBytesPerPaper bounds the disk a paper with its vector costs.
+const maxBytesPerPaper = 6144
 
 // BenchmarkSearch runs typical searches over 20k synthetic papers.
 func BenchmarkSearch(b *testing.B) {
@@ -189,3 +206,114 @@ func firstWords(s string, n int) string {
 }
 
 func lastWord(s string) string { return s[strings.LastIndex(s, " ")+1:] }
+
+// synthVectors makes one random 768-d float16 vector (1536 bytes) per paper
+// of s, with a model recorded, as an embedded index holds them. Every
+// stale-th paper's vector is recorded for an older version of the paper, so
+// it is pending again; stale 0 leaves none pending.
+func synthVectors(tb testing.TB, s *Store, stale int) {
+	tb.Helper()
+	ctx := context.Background()
+	if err := s.SetEmbeddingModel(ctx, Model{Name: "allenai/specter2_base", Adapter: "allenai/specter2", Dim: 768, Encoding: "f16"}, false); err != nil {
+		tb.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for after := int64(0); ; {
+		tasks, err := s.PendingEmbeddings(ctx, after, 1000)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(tasks) == 0 {
+			return
+		}
+		vs := make([]Vector, len(tasks))
+		for i, t := range tasks {
+			data := make([]byte, 2*768)
+			for j := 0; j < len(data); j += 8 {
+				binary.LittleEndian.PutUint64(data[j:], rng.Uint64())
+			}
+			vs[i] = Vector{PK: t.PK, Modified: t.Modified, TextHash: rng.Uint64(), Data: data}
+			if stale > 0 && t.PK%int64(stale) == 0 {
+				vs[i].Modified--
+			}
+		}
+		if err := s.SaveVectors(ctx, vs); err != nil {
+			tb.Fatal(err)
+		}
+		after = tasks[len(tasks)-1].PK
+	}
+}
+
+// vectorIndex builds an index of n synthetic papers with a vector each (see
+// synthVectors) in a temporary directory.
+func vectorIndex(b *testing.B, n, stale int) *Store {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "index.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	start := time.Now()
+	fill(b, s, synthCorpus(n, 11))
+	synthVectors(b, s, stale)
+	b.Logf("stored %d papers with vectors in %v: %.0f bytes per paper", n, time.Since(start).Round(time.Millisecond),
+		float64(diskBytes(b, path))/float64(n))
+	return s
+}
+
+// BenchmarkScanVectors loads 100k vectors of 1536 bytes with their filter
+// columns, as search.Open does at startup.
+func BenchmarkScanVectors(b *testing.B) {
+	const n = 100_000
+	s := vectorIndex(b, n, 0)
+	b.ReportAllocs()
+	b.SetBytes(n * 1536)
+	for b.Loop() {
+		rows := 0
+		if err := s.ScanVectors(context.Background(), func(r VectorRow) error {
+			rows++
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if rows != n {
+			b.Fatalf("scanned %d vectors, want %d", rows, n)
+		}
+	}
+}
+
+// BenchmarkPendingEmbeddings finds the papers to re-embed among 100k, one in
+// 100 of them stale: counting them, and listing them page by page.
+func BenchmarkPendingEmbeddings(b *testing.B) {
+	const n, stale = 100_000, 100
+	s := vectorIndex(b, n, stale)
+	b.Run("count", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if got, err := s.CountPendingEmbeddings(context.Background()); err != nil || got != n/stale {
+				b.Fatalf("CountPendingEmbeddings = %d, %v; want %d", got, err, n/stale)
+			}
+		}
+	})
+	b.Run("list all", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			total := 0
+			for after := int64(0); ; {
+				tasks, err := s.PendingEmbeddings(context.Background(), after, 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(tasks) == 0 {
+					break
+				}
+				total += len(tasks)
+				after = tasks[len(tasks)-1].PK
+			}
+			if total != n/stale {
+				b.Fatalf("listed %d papers, want %d", total, n/stale)
+			}
+		}
+	})
+}

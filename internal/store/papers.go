@@ -271,3 +271,48 @@ func (s *Store) VenuePapers(ctx context.Context, venueID string) ([]paper.Paper,
 	}
 	return out, nil
 }
+
+// papersBatch bounds the ids of one IN (...) query, well under SQLite's
+// limit on bound parameters.
+const papersBatch = 500
+
+// Papers returns the papers with the given ids, in the order given; ids of
+// no stored paper are skipped, and an id given twice is returned twice.
+func (s *Store) Papers(ctx context.Context, ids []string) ([]paper.Paper, error) {
+	byID := make(map[string]paper.Paper, len(ids))
+	for start := 0; start < len(ids); start += papersBatch {
+		batch := ids[start:min(start+papersBatch, len(ids))]
+		if err := s.readPapers(ctx, batch, byID); err != nil {
+			return nil, fmt.Errorf("read %d papers: %w", len(ids), err)
+		}
+	}
+	out := make([]paper.Paper, 0, len(byID))
+	for _, id := range ids {
+		if p, ok := byID[id]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// readPapers adds the stored papers among ids to byID.
+func (s *Store) readPapers(ctx context.Context, ids []string, byID map[string]paper.Paper) error {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+selectPaper+" FROM papers p WHERE p.id IN (?"+
+		strings.Repeat(", ?", len(ids)-1)+")", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p paper.Paper
+		if err := scanPaper(rows, &p); err != nil {
+			return err
+		}
+		byID[p.ID] = p
+	}
+	return rows.Err()
+}

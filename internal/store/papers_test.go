@@ -298,3 +298,58 @@ func TestVenuePapers(t *testing.T) {
 		t.Errorf("not in number order: first %d, last %d", got[0].Number, got[1499].Number)
 	}
 }
+
+func TestPapers(t *testing.T) {
+	s, _ := openTest(t)
+	var ps []paper.Paper
+	for i := range 1200 {
+		ps = append(ps, paper.Paper{ID: fmt.Sprintf("p%04d", i), Number: i, Title: "t"})
+	}
+	commit(t, s, "", nil, ps...)
+	tests := []struct {
+		name string
+		ids  []string
+		want []string
+	}{
+		{"none", nil, nil},
+		{"given order", []string{"p0002", "p0000", "p0001"}, []string{"p0002", "p0000", "p0001"}},
+		{"unknown skipped", []string{"nope", "p0005", "", "p0004"}, []string{"p0005", "p0004"}},
+		{"repeated", []string{"p0007", "p0007"}, []string{"p0007", "p0007"}},
+		{"more than one batch", reversedIDs(1200, "x"), reversedIDs(1200, "")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Papers(t.Context(), tt.ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotIDs := make([]string, len(got))
+			for i, p := range got {
+				gotIDs[i] = p.ID
+			}
+			if diff := cmp.Diff(tt.want, gotIDs, cmpEmpty); diff != "" {
+				t.Errorf("Papers (-want +got):\n%s", diff)
+			}
+		})
+	}
+	got, err := s.Papers(t.Context(), []string{"p0003"})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Papers(p0003) = %v, %v", got, err)
+	}
+	if diff := cmp.Diff(ps[3], got[0]); diff != "" {
+		t.Errorf("Papers reads a paper unlike Paper (-want +got):\n%s", diff)
+	}
+}
+
+// reversedIDs lists the ids of TestPapers' papers from last to first, with
+// an unknown id (when unknown is set) after every tenth.
+func reversedIDs(n int, unknown string) []string {
+	var out []string
+	for i := n - 1; i >= 0; i-- {
+		out = append(out, fmt.Sprintf("p%04d", i))
+		if unknown != "" && i%10 == 0 {
+			out = append(out, unknown+fmt.Sprint(i))
+		}
+	}
+	return out
+}

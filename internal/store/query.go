@@ -81,6 +81,13 @@ func ftsQuery(text string) (string, error) {
 	return strings.Join(parts, " OR "), nil
 }
 
+// Words splits text into the words the keyword index holds, folded as it
+// folds them (lower-cased, Latin accents removed), so comparing the Words of
+// a query with the Words of a paper's fields tells which query words the
+// paper matched; the search package reports them as a result's matched
+// terms.
+func Words(text string) []string { return words(text) }
+
 // words splits s into the words FTS5's unicode61 tokenizer would find,
 // each folded the way "unicode61 remove_diacritics 2" folds (measured on
 // SQLite 3.54): lower-cased, with the accents of Latin letters removed. Like

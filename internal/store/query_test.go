@@ -149,3 +149,10 @@ func FuzzQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestWords(t *testing.T) {
+	got := Words("Self-Supervised  Méthodes, GPT-4o!")
+	if diff := cmp.Diff([]string{"self", "supervised", "methodes", "gpt", "4o"}, got); diff != "" {
+		t.Errorf("Words (-want +got):\n%s", diff)
+	}
+}

@@ -21,10 +21,13 @@ type migration struct {
 // migrations is append-only: a released step never changes, because files in
 // the wild were written by it. Version 1 holds the records themselves;
 // version 2 adds the search side (folded filter columns, FTS5), which is
-// derived from them and so can be rebuilt for files written at version 1.
+// derived from them and so can be rebuilt for files written at version 1;
+// version 3 adds the paper vectors of semantic search, empty until an index
+// is embedded.
 var migrations = []migration{
 	{"records", execAll(schemaV1...)},
 	{"search", searchV2},
+	{"vectors", execAll(schemaV3...)},
 }
 
 // schemaV1 must never change once files exist at version 1;
@@ -112,6 +115,28 @@ var schemaV2 = []string{
 		VALUES (new.pk, new.title, new.abstract, new.keywords, new.authors);
 	END`,
 	`INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')`,
+}
+
+// schemaV3 adds one vector per paper and the meta table that records which
+// model made them (see vectors.go).
+var schemaV3 = []string{
+	`CREATE TABLE meta (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	) WITHOUT ROWID`,
+	// pk is the paper's pk, so the vector rides along when a re-crawl
+	// rewrites the paper (an upsert keeps pk) and goes when it is deleted.
+	// modified is the paper's modified time when it was embedded (NULL or
+	// 0: unknown); text_hash is a uint64 stored as its int64 bit pattern;
+	// data is the caller's encoding of the vector, last because SQLite
+	// decodes a record's columns in order: reading the small ones stops
+	// before the blob.
+	`CREATE TABLE vectors (
+		pk        INTEGER PRIMARY KEY REFERENCES papers (pk) ON DELETE CASCADE,
+		modified  INTEGER,
+		text_hash INTEGER NOT NULL,
+		data      BLOB NOT NULL
+	)`,
 }
 
 func searchV2(ctx context.Context, tx *sql.Tx) error {

@@ -257,3 +257,31 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
+
+// FilterIDs returns the ids of every paper passing f, in pk order, with no
+// limit: semantic search ranks the vectors of exactly these papers. It
+// renders f with the same SQL as Search, so both modes filter alike; an
+// empty filter passes every paper. Errors caused by f wrap paper.ErrInvalid.
+func (s *Store) FilterIDs(ctx context.Context, f Filter) ([]string, error) {
+	where, args, err := f.sql()
+	if err != nil {
+		return nil, fmt.Errorf("filter papers: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT p.id FROM papers p WHERE "+where+" ORDER BY p.pk", args...)
+	if err != nil {
+		return nil, fmt.Errorf("filter papers: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("filter papers: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("filter papers: %w", err)
+	}
+	return out, nil
+}

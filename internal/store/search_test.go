@@ -66,47 +66,52 @@ func sorted(xs []string) []string {
 	return xs
 }
 
+// accepted is the status filter most cases use.
+var accepted = StatusFilter{Status: paper.StatusAccepted}
+
+// filterCases give the ids of filterCorpus that pass each filter; Search
+// and FilterIDs must both agree with them.
+var filterCases = []struct {
+	name string
+	f    Filter
+	want []string
+}{
+	{"venue id, any case", Filter{Venues: []string{"iclr.cc/2025/CONFERENCE"}}, []string{"p1", "p2", "p6"}},
+	{"venue label", Filter{Venues: []string{"ICLR 2024"}}, []string{"p3"}},
+	{"venue series", Filter{Venues: []string{"iclr"}}, []string{"p1", "p2", "p3", "p6"}},
+	{"venue id prefix is not a venue", Filter{Venues: []string{"ICLR.cc"}}, nil},
+	{"venue label prefix is not a venue", Filter{Venues: []string{"ICLR 202"}}, nil},
+	{"venues OR", Filter{Venues: []string{"TMLR", " NeurIPS "}}, []string{"p4", "p5"}},
+	{"year", Filter{Years: []int{2024}}, []string{"p3", "p4", "p5"}},
+	{"years OR", Filter{Years: []int{2023, 2025}}, []string{"p1", "p2", "p6"}},
+	{"status", Filter{Statuses: []StatusFilter{accepted}}, []string{"p1", "p2", "p4"}},
+	{"presentation", Filter{Statuses: []StatusFilter{{paper.StatusAccepted, paper.PresentationOral}}}, []string{"p1"}},
+	{"presentation without status", Filter{Statuses: []StatusFilter{{Presentation: paper.PresentationSpotlight}}}, []string{"p4"}},
+	{"statuses OR", Filter{Statuses: []StatusFilter{{paper.StatusAccepted, paper.PresentationPoster}, {Status: paper.StatusRejected}}}, []string{"p2", "p3"}},
+	{"author surname", Filter{Authors: []string{"hinton"}}, []string{"p1", "p3"}},
+	{"author any case", Filter{Authors: []string{"HINTON"}}, []string{"p1", "p3"}},
+	{"author word prefix does not match", Filter{Authors: []string{"hint"}}, nil},
+	{"author words must be adjacent", Filter{Authors: []string{"geoffrey hinton"}}, nil},
+	{"author with initial", Filter{Authors: []string{"Geoffrey E. Hinton"}}, []string{"p1"}},
+	{"author accents folded", Filter{Authors: []string{"jose muller"}}, []string{"p1", "p4"}},
+	{"author filter with accents", Filter{Authors: []string{"Müller"}}, []string{"p1", "p4"}},
+	{"author sequence never spans two authors", Filter{Authors: []string{"hinton jose"}}, nil},
+	{"authors AND", Filter{Authors: []string{"hinton", "jose"}}, []string{"p1"}},
+	{"author id", Filter{Authors: []string{"~Jane_Doe1"}}, []string{"p2"}},
+	{"author id any case", Filter{Authors: []string{"~JANE_DOE2"}}, []string{"p6"}},
+	{"author id must be whole", Filter{Authors: []string{"~Hintonia_Q2"}}, nil},
+	{"keyword word", Filter{Keywords: []string{"graph"}}, []string{"p1", "p3"}},
+	{"keyword phrase", Filter{Keywords: []string{"Neural Networks"}}, []string{"p1", "p4"}},
+	{"keyword punctuation folded", Filter{Keywords: []string{"self-supervised"}}, []string{"p1"}},
+	{"keywords AND", Filter{Keywords: []string{"graph", "self supervised"}}, []string{"p1"}},
+	{"fields AND", Filter{Venues: []string{"ICLR"}, Years: []int{2025}, Statuses: []StatusFilter{accepted}}, []string{"p1", "p2"}},
+	{"everything at once", Filter{Venues: []string{"iclr"}, Authors: []string{"hinton"}, Keywords: []string{"graph"}, Years: []int{2024}}, []string{"p3"}},
+	{"unknown venue", Filter{Venues: []string{"ICML"}}, nil},
+}
+
 func TestFilters(t *testing.T) {
-	accepted := StatusFilter{Status: paper.StatusAccepted}
-	tests := []struct {
-		name string
-		f    Filter
-		want []string
-	}{
-		{"venue id, any case", Filter{Venues: []string{"iclr.cc/2025/CONFERENCE"}}, []string{"p1", "p2", "p6"}},
-		{"venue label", Filter{Venues: []string{"ICLR 2024"}}, []string{"p3"}},
-		{"venue series", Filter{Venues: []string{"iclr"}}, []string{"p1", "p2", "p3", "p6"}},
-		{"venue id prefix is not a venue", Filter{Venues: []string{"ICLR.cc"}}, nil},
-		{"venue label prefix is not a venue", Filter{Venues: []string{"ICLR 202"}}, nil},
-		{"venues OR", Filter{Venues: []string{"TMLR", " NeurIPS "}}, []string{"p4", "p5"}},
-		{"year", Filter{Years: []int{2024}}, []string{"p3", "p4", "p5"}},
-		{"years OR", Filter{Years: []int{2023, 2025}}, []string{"p1", "p2", "p6"}},
-		{"status", Filter{Statuses: []StatusFilter{accepted}}, []string{"p1", "p2", "p4"}},
-		{"presentation", Filter{Statuses: []StatusFilter{{paper.StatusAccepted, paper.PresentationOral}}}, []string{"p1"}},
-		{"presentation without status", Filter{Statuses: []StatusFilter{{Presentation: paper.PresentationSpotlight}}}, []string{"p4"}},
-		{"statuses OR", Filter{Statuses: []StatusFilter{{paper.StatusAccepted, paper.PresentationPoster}, {Status: paper.StatusRejected}}}, []string{"p2", "p3"}},
-		{"author surname", Filter{Authors: []string{"hinton"}}, []string{"p1", "p3"}},
-		{"author any case", Filter{Authors: []string{"HINTON"}}, []string{"p1", "p3"}},
-		{"author word prefix does not match", Filter{Authors: []string{"hint"}}, nil},
-		{"author words must be adjacent", Filter{Authors: []string{"geoffrey hinton"}}, nil},
-		{"author with initial", Filter{Authors: []string{"Geoffrey E. Hinton"}}, []string{"p1"}},
-		{"author accents folded", Filter{Authors: []string{"jose muller"}}, []string{"p1", "p4"}},
-		{"author filter with accents", Filter{Authors: []string{"Müller"}}, []string{"p1", "p4"}},
-		{"author sequence never spans two authors", Filter{Authors: []string{"hinton jose"}}, nil},
-		{"authors AND", Filter{Authors: []string{"hinton", "jose"}}, []string{"p1"}},
-		{"author id", Filter{Authors: []string{"~Jane_Doe1"}}, []string{"p2"}},
-		{"author id any case", Filter{Authors: []string{"~JANE_DOE2"}}, []string{"p6"}},
-		{"author id must be whole", Filter{Authors: []string{"~Hintonia_Q2"}}, nil},
-		{"keyword word", Filter{Keywords: []string{"graph"}}, []string{"p1", "p3"}},
-		{"keyword phrase", Filter{Keywords: []string{"Neural Networks"}}, []string{"p1", "p4"}},
-		{"keyword punctuation folded", Filter{Keywords: []string{"self-supervised"}}, []string{"p1"}},
-		{"keywords AND", Filter{Keywords: []string{"graph", "self supervised"}}, []string{"p1"}},
-		{"fields AND", Filter{Venues: []string{"ICLR"}, Years: []int{2025}, Statuses: []StatusFilter{accepted}}, []string{"p1", "p2"}},
-		{"everything at once", Filter{Venues: []string{"iclr"}, Authors: []string{"hinton"}, Keywords: []string{"graph"}, Years: []int{2024}}, []string{"p3"}},
-		{"unknown venue", Filter{Venues: []string{"ICML"}}, nil},
-	}
 	s := corpusStore(t)
-	for _, tt := range tests {
+	for _, tt := range filterCases {
 		t.Run(tt.name, func(t *testing.T) {
 			// Filter alone, and under a text every paper matches: the same set.
 			for _, text := range []string{"", "learning"} {
@@ -277,5 +282,34 @@ func TestSearchFindsEveryScript(t *testing.T) {
 		if hits, err := s.Search(t.Context(), Query{Text: text}); err != nil || len(hits) == 0 || hits[0].Paper.ID != id {
 			t.Errorf("Search(%q) = %v, %v; want %s", text, ids(hits), err, id)
 		}
+	}
+}
+
+func TestFilterIDs(t *testing.T) {
+	s := corpusStore(t)
+	for _, tt := range filterCases {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.FilterIDs(t.Context(), tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits, err := s.Search(t.Context(), Query{Filter: tt.f, Limit: MaxLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(sorted(ids(hits)), sorted(got), cmpEmpty); diff != "" {
+				t.Errorf("FilterIDs differs from Search (-search +FilterIDs):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.want, sorted(got), cmpEmpty); diff != "" {
+				t.Errorf("FilterIDs (-want +got):\n%s", diff)
+			}
+		})
+	}
+	got, err := s.FilterIDs(t.Context(), Filter{})
+	if diff := cmp.Diff([]string{"p1", "p2", "p3", "p4", "p5", "p6"}, got); err != nil || diff != "" {
+		t.Errorf("FilterIDs of the empty filter (-want +got), %v:\n%s", err, diff)
+	}
+	if _, err := s.FilterIDs(t.Context(), Filter{Venues: []string{" "}}); !errors.Is(err, paper.ErrInvalid) {
+		t.Errorf("FilterIDs of a blank venue = %v, want ErrInvalid", err)
 	}
 }

@@ -1,7 +1,8 @@
 // Package store is openreview-finder's embedded index: one SQLite file (WAL
-// mode, pure-Go driver) holding venues, papers, crawl checkpoints and an FTS5
-// keyword index, with exact filters on venue, year, status, authors and
-// keywords.
+// mode, pure-Go driver) holding venues, papers, crawl checkpoints, an FTS5
+// keyword index with exact filters on venue, year, status, authors and
+// keywords, and one vector per paper for semantic search, with the model
+// that made them.
 //
 // The crawler writes through Commit, which stores a page of papers and the
 // crawl cursor that produced them in one transaction, so a crash at any moment
@@ -78,7 +79,7 @@ var connParams = strings.Join([]string{
 	"_txlock=immediate",
 }, "&")
 
-// pageSize suits rows of a few KB (and, later, 3 KB vector blobs): with the
+// pageSize suits rows of a few KB (and 1.5 KB vector blobs): with the
 // default 4 KB pages each such row wastes about a quarter of a page.
 const pageSize = 16384
 
