@@ -76,6 +76,11 @@ var allowed = map[string][]string{
 	"internal/bert": {"internal/weights", "internal/tensor"},
 	// Embedding ties tokenizer and encoder together for texts.
 	"internal/embedding": {"internal/bert", "internal/tokenizer", "internal/weights", "internal/tensor"},
+	// Search ranks what the store holds with the float16 kernels; it
+	// defines the Embedder it needs, so main plugs the SPECTER2 encoder in
+	// and search never loads a model (embedding, bert, tokenizer, weights)
+	// or knows where papers come from (crawl, openreview).
+	"internal/search": {"internal/paper", "internal/store", "internal/tensor"},
 }
 
 func TestDependencies(t *testing.T) {
