@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Offline demo: start the fake OpenReview server on 127.0.0.1, crawl two of
-# its venues into ./data-demo, search them, and stop the server.
+# its venues into ./data-demo, embed them, search them in every mode, and stop
+# the server. The Hub is out of reach offline, so the demo embeds with the
+# tiny random SPECTER2 stand-in of the tests: the pipeline is the real one,
+# the rankings by meaning are noise. Set ORF_MODEL, ORF_ADAPTER and
+# ORF_QUERY_ADAPTER to real model directories (or unset them, online) for
+# real SPECTER2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +26,13 @@ done
 export OPENREVIEW_BASEURL=http://$v2 OPENREVIEW_V1_BASEURL=http://$v1
 export OPENREVIEW_USERNAME=test@example.org OPENREVIEW_PASSWORD=secret
 export ORF_DATA_DIR=./data-demo ORF_REQUEST_INTERVAL=0s
+export ORF_MODEL=${ORF_MODEL-testdata/models/tiny-bin}
+export ORF_ADAPTER=${ORF_ADAPTER-testdata/models/tiny-bin-adapter-proximity}
+export ORF_QUERY_ADAPTER=${ORF_QUERY_ADAPTER-testdata/models/tiny-bin-adapter-query}
 bin/openreview-finder index --venue ICLR.cc/2025/Conference --venue ICLR.cc/2020/Conference --status all
 bin/openreview-finder status
-bin/openreview-finder search "graph neural networks" -n 5 --venue ICLR --status accepted
+bin/openreview-finder search "graph neural networks" -n 5 --venue ICLR --status accepted --explain
+bin/openreview-finder search "graph neural networks" -n 3 --mode keyword
+bin/openreview-finder search "graph neural networks" -n 3 --mode semantic
+id=$(bin/openreview-finder search "graph neural networks" -n 1 --mode keyword --format csv | awk -F, 'NR==2 {print $3}')
+bin/openreview-finder similar "$id" -n 3

@@ -104,6 +104,9 @@ func TestModelPullThenEmbedOffline(t *testing.T) {
 		hubtest.Dir("allenai/specter2_adhoc_query", filepath.Join(models, "tiny-bin-adapter-query")),
 	)
 	c := newCLI(t)
+	for _, k := range []string{"ORF_MODEL", "ORF_ADAPTER", "ORF_QUERY_ADAPTER", "HF_HUB_OFFLINE"} {
+		delete(c.env, k) // the defaults: SPECTER2's Hub repos
+	}
 	cache := filepath.Join(t.TempDir(), "hub")
 	c.env["HF_ENDPOINT"] = hub.URL()
 	c.env["HF_HUB_CACHE"] = cache
@@ -123,8 +126,15 @@ func TestModelPullThenEmbedOffline(t *testing.T) {
 	c.env["HF_HUB_OFFLINE"] = "1"
 	input, _, cls := fixtureTexts(t)
 	checkVectors(t, c.mustRun("embed", "--input", input), cls)
+	// So do index (proximity adapter) and search (query adapter).
+	if out := c.mustRun("index", "--venue", "ICLR.cc/2024/Conference"); !strings.Contains(out, "with allenai/specter2_base with adapter allenai/specter2 (32-d)") {
+		t.Errorf("index did not embed with the Hub models:\n%s", out)
+	}
+	if res := c.results("search", "learning", "--mode", "semantic", "-n", "3"); len(res) != 3 {
+		t.Errorf("semantic search with the Hub models: %d results, want 3", len(res))
+	}
 	if n := len(hub.Requests()); n != 0 {
-		t.Errorf("offline embed made %d requests", n)
+		t.Errorf("offline embed, index and search made %d requests", n)
 	}
 
 	// Offline with an empty cache: one clear error naming what to do.

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
 	"time"
 
 	"github.com/openreview-finder/openreview-finder/internal/crawl"
@@ -16,13 +18,17 @@ import (
 func runIndex(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
 	var (
 		cfg     config
+		sf      specterFlags
 		venues  []string
 		status  string
 		refresh bool
+		noEmbed bool
+		reembed bool
 	)
 	fs := newFlagSet("index", env.getenv, stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: openreview-finder index --venue ID [--venue ID ...] [--status accepted|all] [flags]")
+		fmt.Fprintln(stderr, "Usage: openreview-finder index --venue ID [--venue ID ...] [--status accepted|all] [--no-embed] [flags]")
+		fmt.Fprintln(stderr, "Crawls the venues, then embeds every new or changed paper with SPECTER2. Without --venue, only embeds.")
 		fs.PrintDefaults()
 	}
 	cfg.dataFlags(fs)
@@ -30,13 +36,19 @@ func runIndex(ctx context.Context, args []string, env environ, stdout, stderr io
 	fs.listVar(&venues, "venue", "ORF_VENUES", "venue id to crawl, e.g. ICLR.cc/2025/Conference")
 	fs.stringVar(&status, "status", "ORF_STATUS", "accepted", "which papers to crawl: accepted, or all (rejected, withdrawn, desk-rejected, under review too)")
 	fs.BoolVar(&refresh, "refresh", false, "read every listing in full again instead of only what changed since the last run")
+	fs.BoolVar(&noEmbed, "no-embed", false, "crawl only: no vectors, keyword search only")
+	fs.BoolVar(&reembed, "reembed", false, "drop the index's vectors and embed every paper again (after changing --model or --adapter)")
+	sf.register(fs, true, false)
 	pos, err := fs.parse(args)
 	if err != nil {
 		return flagError(err)
 	}
 	venues = append(venues, pos...)
-	if len(venues) == 0 {
+	if len(venues) == 0 && (noEmbed || !fileExists(cfg.indexPath())) {
 		return usageError("index needs at least one venue, e.g. --venue ICLR.cc/2025/Conference (\"openreview-finder venues\" lists them)")
+	}
+	if noEmbed && reembed {
+		return usageError("--no-embed and --reembed contradict each other")
 	}
 	var all bool
 	switch status {
@@ -50,10 +62,6 @@ func runIndex(ctx context.Context, args []string, env environ, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	client, err := cfg.openReview(env, log)
-	if err != nil {
-		return err
-	}
 	if err := ensureDir(cfg.DataDir); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
@@ -63,6 +71,31 @@ func runIndex(ctx context.Context, args []string, env environ, stdout, stderr io
 	}
 	defer st.Close()
 
+	errs := crawlVenues(ctx, &cfg, env, log, st, venues, all, refresh, stdout, stderr)
+	if n, err := st.Count(ctx); err == nil {
+		fmt.Fprintf(stdout, "The index at %s holds %d papers.\n", cfg.indexPath(), n)
+	}
+	if noEmbed || ctx.Err() != nil {
+		return errors.Join(errs...)
+	}
+	if err := embedIndex(ctx, st, &sf, reembed, env, log, stdout, stderr); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// crawlVenues crawls each venue in turn and reports each one's result; a
+// failed venue does not stop the others, unless the next would fail the
+// same way.
+func crawlVenues(ctx context.Context, cfg *config, env environ, log *slog.Logger, st *store.Store,
+	venues []string, all, refresh bool, stdout, stderr io.Writer) []error {
+	if len(venues) == 0 {
+		return nil
+	}
+	client, err := cfg.openReview(env, log)
+	if err != nil {
+		return []error{err}
+	}
 	prog := &progress{w: stderr, tty: env.stderrTTY, log: log}
 	cr := crawl.New(client, st, crawl.Options{
 		CacheDir: cfg.cacheDir(), All: all, Refresh: refresh,
@@ -84,10 +117,12 @@ func runIndex(ctx context.Context, args []string, env environ, stdout, stderr io
 			res.Venue.Label, res.Venue.ID, res.Venue.APIVersion, res.Papers, res.Pages, res.Requests, res.CacheHits,
 			time.Since(start).Round(time.Millisecond))
 	}
-	if n, err := st.Count(ctx); err == nil {
-		fmt.Fprintf(stdout, "The index at %s holds %d papers.\n", cfg.indexPath(), n)
-	}
-	return errors.Join(errs...)
+	return errs
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // flagError turns a flag-parsing failure into a usage error (exit code 2);

@@ -4,7 +4,8 @@
 // Usage:
 //
 //	openreview-finder index --venue ICLR.cc/2025/Conference [--status accepted|all]
-//	openreview-finder search "diffusion models for proteins" [-n 10] [--venue ICLR] [--year 2025] [--status oral]
+//	openreview-finder search "diffusion models for proteins" [-n 10] [--venue ICLR] [--year 2025] [--status oral] [--mode hybrid|semantic|keyword] [--explain]
+//	openreview-finder similar ID|FORUM_URL [-n 10] [filters]
 //	openreview-finder venues [--match ICLR]
 //	openreview-finder status
 //
@@ -51,7 +52,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"index", "crawl OpenReview venues into the local index", runIndex},
-		{"search", "search the index by keywords with exact filters", runSearch},
+		{"search", "search the index by meaning and words (hybrid, semantic or keyword) with exact filters", runSearch},
+		{"similar", "find the papers nearest to one paper, or to a pasted title and abstract", runSimilar},
 		{"venues", "list the venues OpenReview knows, and their API version", runVenues},
 		{"status", "show what the index holds per venue and status", runStatus},
 		{"embed", "embed JSONL texts with SPECTER2 (or another BERT) and print the vectors", runEmbed},

@@ -42,8 +42,23 @@ func newCLI(t *testing.T) *cli {
 		"OPENREVIEW_PASSWORD":   "secret",
 		"ORF_DATA_DIR":          c.data,
 		"ORF_REQUEST_INTERVAL":  "0s",
+		// The tiny SPECTER2 stand-in: no Hub access in tests.
+		"ORF_MODEL":         absPath(t, filepath.Join(models, "tiny-bin")),
+		"ORF_ADAPTER":       absPath(t, filepath.Join(models, "tiny-bin-adapter-proximity")),
+		"ORF_QUERY_ADAPTER": absPath(t, filepath.Join(models, "tiny-bin-adapter-query")),
+		"HF_HUB_OFFLINE":    "1",
+		"HF_HOME":           filepath.Join(t.TempDir(), "hf"),
 	}
 	return c
+}
+
+func absPath(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
 }
 
 // run returns stdout, stderr and the error of one command line.
@@ -69,6 +84,7 @@ func (c *cli) mustRun(args ...string) string {
 func (c *cli) golden(name, got string) {
 	c.t.Helper()
 	got = strings.ReplaceAll(got, c.data, "$DATA")
+	got = strings.ReplaceAll(got, absPath(c.t, models), "$MODELS")
 	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -103,7 +119,7 @@ func TestIndexThenSearch(t *testing.T) {
 	c.golden("status.txt", table)
 
 	for _, format := range []string{"table", "json", "csv", "bibtex"} {
-		out := c.mustRun("search", "graph neural networks", "-n", "5", "--venue", "ICLR", "--year", "2025", "--status", "accepted", "--format", format)
+		out := c.mustRun("search", "graph neural networks", "-n", "5", "--venue", "ICLR", "--year", "2025", "--status", "accepted", "--mode", "keyword", "--format", format)
 		c.golden("search."+format, out)
 	}
 }
@@ -179,7 +195,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no command", nil, nil, "no command", 2},
 		{"unknown command", []string{"serch"}, nil, "unknown command", 2},
-		{"index without venue", []string{"index"}, nil, "at least one venue", 2},
+		{"index without venue", []string{"index", "--data-dir", filepath.Join(t.TempDir(), "new")}, nil, "at least one venue", 2},
 		{"bad status", []string{"index", "--venue", "X", "--status", "some"}, nil, "--status must be", 2},
 		{"no credentials", []string{"index", "--venue", "ICLR.cc/2024/Conference"},
 			map[string]string{"OPENREVIEW_USERNAME": "", "OPENREVIEW_PASSWORD": ""}, "OPENREVIEW_TOKEN", 1},

@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/openreview-finder/openreview-finder/internal/store"
+	"github.com/openreview-finder/openreview-finder/internal/search"
 )
 
 var formats = []string{"table", "json", "csv", "bibtex"}
@@ -38,7 +38,7 @@ func outputFormat(flagValue, output string) (string, error) {
 	return "table", nil
 }
 
-func writeResults(w io.Writer, format string, hits []store.Hit) error {
+func writeResults(w io.Writer, format string, hits []search.Result) error {
 	switch format {
 	case "json":
 		return writeJSON(w, hits)
@@ -68,9 +68,20 @@ type result struct {
 	ForumURL     string   `json:"forum_url"`
 	PDFURL       string   `json:"pdf_url"`
 	Published    string   `json:"published,omitempty"`
+	Explain      *explain `json:"explain,omitempty"`
 }
 
-func toResult(h store.Hit) result {
+// explain is why a result ranks where it does (--explain).
+type explain struct {
+	KeywordRank  int      `json:"keyword_rank,omitempty"`
+	KeywordScore float64  `json:"keyword_score,omitempty"`
+	SemanticRank int      `json:"semantic_rank,omitempty"`
+	Similarity   float64  `json:"similarity,omitempty"`
+	Matched      []string `json:"matched_terms"`
+	TitleMatch   bool     `json:"title_match,omitempty"`
+}
+
+func toResult(h search.Result) result {
 	p := h.Paper
 	r := result{
 		ID: p.ID, Title: p.Title, Authors: nonNil(p.Authors), Abstract: p.Abstract, TLDR: p.TLDR,
@@ -81,10 +92,15 @@ func toResult(h store.Hit) result {
 	if !p.Published.IsZero() {
 		r.Published = p.Published.UTC().Format(time.DateOnly)
 	}
+	if x := h.Explain; x != nil {
+		r.Explain = &explain{KeywordRank: x.KeywordRank, KeywordScore: roundScore(x.KeywordScore),
+			SemanticRank: x.SemanticRank, Similarity: roundScore(x.Similarity), Matched: nonNil(x.Matched),
+			TitleMatch: x.TitleMatch}
+	}
 	return r
 }
 
-func writeJSON(w io.Writer, hits []store.Hit) error {
+func writeJSON(w io.Writer, hits []search.Result) error {
 	out := make([]result, 0, len(hits))
 	for _, h := range hits {
 		out = append(out, toResult(h))
@@ -97,7 +113,7 @@ func writeJSON(w io.Writer, hits []store.Hit) error {
 
 var csvHeader = []string{"rank", "score", "id", "title", "authors", "venue", "venue_id", "year", "status", "presentation", "keywords", "forum_url", "pdf_url", "abstract"}
 
-func writeCSV(w io.Writer, hits []store.Hit) error {
+func writeCSV(w io.Writer, hits []search.Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
@@ -115,7 +131,7 @@ func writeCSV(w io.Writer, hits []store.Hit) error {
 	return cw.Error()
 }
 
-func writeBibTeX(w io.Writer, hits []store.Hit) error {
+func writeBibTeX(w io.Writer, hits []search.Result) error {
 	for i, h := range hits {
 		if i > 0 {
 			if _, err := io.WriteString(w, "\n"); err != nil {
@@ -129,19 +145,60 @@ func writeBibTeX(w io.Writer, hits []store.Hit) error {
 	return nil
 }
 
-func writeTable(w io.Writer, hits []store.Hit) error {
+func writeTable(w io.Writer, hits []search.Result) error {
 	if len(hits) == 0 {
 		_, err := fmt.Fprintln(w, "No papers match.")
 		return err
 	}
+	explained := hits[0].Explain != nil
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tSCORE\tSTATUS\tVENUE\tTITLE\tAUTHORS\tID")
+	head := "#\tSCORE\tSTATUS\tVENUE\tTITLE\tAUTHORS\tID"
+	if explained {
+		head += "\tKW#\tSEM#\tSIM\tMATCHED"
+	}
+	fmt.Fprintln(tw, head)
 	for i, h := range hits {
 		p := h.Paper
-		fmt.Fprintf(tw, "%d\t%.2f\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Score, p.Label(), p.Venue,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s", i+1, fmtScore(h.Score), p.Label(), p.Venue,
 			clip(oneLine(p.Title), 70), clip(authorsShort(p.Authors), 40), p.ID)
+		if x := h.Explain; explained && x != nil {
+			fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s", rank(x.KeywordRank), rank(x.SemanticRank), similarity(x),
+				clip(orDash(strings.Join(x.Matched, " ")), 40))
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// fmtScore shows BM25 scores (several units) with two decimals, and
+// cosines and fused scores (below one, close together) with four.
+func fmtScore(s float64) string {
+	if s >= 1 || s <= -1 {
+		return strconv.FormatFloat(s, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(s, 'f', 4, 64)
+}
+
+// rank shows a leg's rank, or "-" when the paper was not in that leg.
+func rank(r int) string {
+	if r <= 0 {
+		return "-"
+	}
+	return strconv.Itoa(r)
+}
+
+func similarity(x *search.Explanation) string {
+	if x.SemanticRank <= 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(x.Similarity, 'f', 3, 64)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func authorsShort(a []string) string {

@@ -42,7 +42,37 @@ func runStatus(ctx context.Context, args []string, env environ, stdout, stderr i
 	if total == 0 {
 		return nil
 	}
-	return writeStatusTable(stdout, counts)
+	if err := writeStatusTable(stdout, counts); err != nil {
+		return err
+	}
+	return writeVectorStatus(ctx, stdout, st, total)
+}
+
+// writeVectorStatus says how many papers semantic search covers, and with
+// which model.
+func writeVectorStatus(ctx context.Context, w io.Writer, st *store.Store, total int) error {
+	model, ok, err := st.EmbeddingModel(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		_, err := fmt.Fprintln(w, "\nNo vectors: semantic search is off (run \"openreview-finder index\" without --no-embed).")
+		return err
+	}
+	n, err := st.VectorCount(ctx)
+	if err != nil {
+		return err
+	}
+	pending, err := st.CountPendingEmbeddings(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nVectors: %d of %d papers, made with %s", n, total, model)
+	if pending > 0 {
+		fmt.Fprintf(w, "; %d to embed (run \"openreview-finder index\")", pending)
+	}
+	_, err = fmt.Fprintln(w, ".")
+	return err
 }
 
 // statusColumns are the table's count columns: each status, with the
