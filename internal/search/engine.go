@@ -126,9 +126,19 @@ func (e *Engine) semanticsFor(ctx context.Context, ix *index, req Request, depth
 	return newSemantics(ix, q, mask, ix.topK(q, mask, -1, depth)), nil
 }
 
-// embedQuery returns the unit vector of a search text.
+// embedQuery returns the unit vector of a search text, from the cache when
+// the same text was embedded before. The text is the key as typed: the
+// encoder's tokenizer, not this cache, decides what is equivalent.
 func (e *Engine) embedQuery(ctx context.Context, ix *index, text string) ([]float32, error) {
-	return embedOne(ctx, e.opts.Query, ix.dim, text)
+	if v, ok := e.queries.get(text); ok && len(v) == ix.dim {
+		return v, nil
+	}
+	v, err := embedOne(ctx, e.opts.Query, ix.dim, text)
+	if err != nil {
+		return nil, err
+	}
+	e.queries.put(text, v)
+	return v, nil
 }
 
 func embedOne(ctx context.Context, enc Embedder, dim int, text string) ([]float32, error) {

@@ -24,8 +24,9 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 
-	idx    atomic.Pointer[index]
-	reload sync.Mutex // one Reload at a time, so swaps land in order
+	idx     atomic.Pointer[index]
+	reload  sync.Mutex // one Reload at a time, so swaps land in order
+	queries *vectorCache
 }
 
 // index is an immutable snapshot of the store's vectors. Row i is paper
@@ -73,6 +74,12 @@ func (ix *index) vector(r int) []float32 {
 // works whatever the vectors.
 func Open(ctx context.Context, st Store, opts Options) (*Engine, error) {
 	e := &Engine{st: st, opts: opts, log: opts.Logger}
+	switch {
+	case opts.QueryCache == 0:
+		e.queries = newVectorCache(defaultQueryCache)
+	case opts.QueryCache > 0:
+		e.queries = newVectorCache(opts.QueryCache)
+	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

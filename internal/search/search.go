@@ -81,7 +81,10 @@ type Options struct {
 	Model store.Model
 	// QueryUnavailable says why Query is nil, for the user, when known.
 	QueryUnavailable error
-	Logger           *slog.Logger
+	// QueryCache is how many query vectors to remember (least recently
+	// used go first): 0 means the default, 1024; negative turns it off.
+	QueryCache int
+	Logger     *slog.Logger
 }
 
 // Request is one search.
