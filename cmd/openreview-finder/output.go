@@ -1,20 +1,18 @@
 package main
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
+	"github.com/openreview-finder/openreview-finder/internal/export"
 	"github.com/openreview-finder/openreview-finder/internal/search"
 )
 
-var formats = []string{"table", "json", "csv", "bibtex"}
+var formats = []string{"table", export.FormatJSON, export.FormatCSV, export.FormatBibTeX}
 
 // outputFormat picks the format: the flag if given, else the output file's
 // extension (.json, .csv, .bib), else a table.
@@ -39,110 +37,10 @@ func outputFormat(flagValue, output string) (string, error) {
 }
 
 func writeResults(w io.Writer, format string, hits []search.Result) error {
-	switch format {
-	case "json":
-		return writeJSON(w, hits)
-	case "csv":
-		return writeCSV(w, hits)
-	case "bibtex":
-		return writeBibTeX(w, hits)
+	if format == "table" {
+		return writeTable(w, hits)
 	}
-	return writeTable(w, hits)
-}
-
-// result is one search result as JSON and CSV show it.
-type result struct {
-	ID           string   `json:"id"`
-	Title        string   `json:"title"`
-	Authors      []string `json:"authors"`
-	Abstract     string   `json:"abstract"`
-	TLDR         string   `json:"tldr,omitempty"`
-	Keywords     []string `json:"keywords"`
-	PrimaryArea  string   `json:"primary_area,omitempty"`
-	Venue        string   `json:"venue"`
-	VenueID      string   `json:"venue_id"`
-	Year         int      `json:"year"`
-	Status       string   `json:"status"`
-	Presentation string   `json:"presentation,omitempty"`
-	Score        float64  `json:"score"`
-	ForumURL     string   `json:"forum_url"`
-	PDFURL       string   `json:"pdf_url"`
-	Published    string   `json:"published,omitempty"`
-	Explain      *explain `json:"explain,omitempty"`
-}
-
-// explain is why a result ranks where it does (--explain).
-type explain struct {
-	KeywordRank  int      `json:"keyword_rank,omitempty"`
-	KeywordScore float64  `json:"keyword_score,omitempty"`
-	SemanticRank int      `json:"semantic_rank,omitempty"`
-	Similarity   float64  `json:"similarity,omitempty"`
-	Matched      []string `json:"matched_terms"`
-	TitleMatch   bool     `json:"title_match,omitempty"`
-}
-
-func toResult(h search.Result) result {
-	p := h.Paper
-	r := result{
-		ID: p.ID, Title: p.Title, Authors: nonNil(p.Authors), Abstract: p.Abstract, TLDR: p.TLDR,
-		Keywords: nonNil(p.Keywords), PrimaryArea: p.PrimaryArea, Venue: p.Venue, VenueID: p.VenueID,
-		Year: p.Year, Status: string(p.Status), Presentation: string(p.Presentation),
-		Score: roundScore(h.Score), ForumURL: p.ForumURL, PDFURL: p.PDFURL,
-	}
-	if !p.Published.IsZero() {
-		r.Published = p.Published.UTC().Format(time.DateOnly)
-	}
-	if x := h.Explain; x != nil {
-		r.Explain = &explain{KeywordRank: x.KeywordRank, KeywordScore: roundScore(x.KeywordScore),
-			SemanticRank: x.SemanticRank, Similarity: roundScore(x.Similarity), Matched: nonNil(x.Matched),
-			TitleMatch: x.TitleMatch}
-	}
-	return r
-}
-
-func writeJSON(w io.Writer, hits []search.Result) error {
-	out := make([]result, 0, len(hits))
-	for _, h := range hits {
-		out = append(out, toResult(h))
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
-}
-
-var csvHeader = []string{"rank", "score", "id", "title", "authors", "venue", "venue_id", "year", "status", "presentation", "keywords", "forum_url", "pdf_url", "abstract"}
-
-func writeCSV(w io.Writer, hits []search.Result) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
-		return err
-	}
-	for i, h := range hits {
-		r := toResult(h)
-		rec := []string{strconv.Itoa(i + 1), strconv.FormatFloat(r.Score, 'f', -1, 64), r.ID, r.Title,
-			strings.Join(r.Authors, "; "), r.Venue, r.VenueID, strconv.Itoa(r.Year), r.Status, r.Presentation,
-			strings.Join(r.Keywords, "; "), r.ForumURL, r.PDFURL, r.Abstract}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func writeBibTeX(w io.Writer, hits []search.Result) error {
-	for i, h := range hits {
-		if i > 0 {
-			if _, err := io.WriteString(w, "\n"); err != nil {
-				return err
-			}
-		}
-		if _, err := io.WriteString(w, strings.TrimSpace(h.Paper.BibTeX)+"\n"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return export.Write(w, format, hits)
 }
 
 func writeTable(w io.Writer, hits []search.Result) error {
@@ -221,15 +119,3 @@ func clip(s string, n int) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func roundScore(f float64) float64 {
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 4, 64), 64)
-	return v
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
