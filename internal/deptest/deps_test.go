@@ -81,6 +81,16 @@ var allowed = map[string][]string{
 	// and search never loads a model (embedding, bert, tokenizer, weights)
 	// or knows where papers come from (crawl, openreview).
 	"internal/search": {"internal/paper", "internal/store", "internal/tensor"},
+	// Export formats search results for people (JSON, CSV, BibTeX); it
+	// reads results and nothing else, so the CLI and the web share one
+	// writer. tensor comes only through search.
+	"internal/export": {"internal/paper", "internal/search", "internal/store", "internal/tensor"},
+	// The web serves what search and the store answer through its own
+	// Searcher and Catalog interfaces; it never loads a model (embedding,
+	// bert, tokenizer, weights, hfhub) or fetches papers (crawl,
+	// openreview): main does that and plugs the results in. tensor comes
+	// only through search.
+	"internal/web": {"internal/paper", "internal/store", "internal/search", "internal/export", "internal/tensor"},
 }
 
 func TestDependencies(t *testing.T) {
