@@ -16,8 +16,8 @@ import (
 // embedIndex embeds every paper that has no vector or changed since it got
 // one. Each batch commits on its own, so an interrupted run resumes where it
 // stopped.
-func embedIndex(ctx context.Context, st *store.Store, sf *specterFlags, reembed bool, env environ,
-	log *slog.Logger, stdout, stderr io.Writer) error {
+func embedIndex(ctx context.Context, st *store.Store, sf *specterFlags, encs *encoders, reembed bool,
+	watch embedWatcher, log *slog.Logger, stdout io.Writer) error {
 	pending, err := st.CountPendingEmbeddings(ctx)
 	if err != nil {
 		return err
@@ -29,7 +29,7 @@ func embedIndex(ctx context.Context, st *store.Store, sf *specterFlags, reembed 
 		fmt.Fprintln(stdout, "Every paper already has its vector.")
 		return nil
 	}
-	enc, err := sf.encoders(env, stderr).paper(ctx)
+	enc, err := encs.paper(ctx)
 	if err != nil {
 		return fmt.Errorf("the papers are indexed for keyword search but not embedded (%w); fix that and run index again, or pass --no-embed", err)
 	}
@@ -42,11 +42,11 @@ func embedIndex(ctx context.Context, st *store.Store, sf *specterFlags, reembed 
 		}
 		return err
 	}
-	bar := &embedProgress{w: stderr, tty: env.stderrTTY, log: log, start: time.Now()}
+	watch.start()
 	stats, err := search.EmbedPapers(ctx, st, enc, search.EmbedOptions{
-		PaperText: embedding.PaperText, Progress: bar.update, Logger: log.With("component", "embed"),
+		PaperText: embedding.PaperText, Progress: watch.update, Logger: log.With("component", "embed"),
 	})
-	bar.finish()
+	watch.finish()
 	if err != nil {
 		return fmt.Errorf("embed papers: %w", err)
 	}
@@ -71,24 +71,29 @@ func checkIndexModel(ctx context.Context, st *store.Store, sf *specterFlags) err
 	return nil
 }
 
+// embedWatcher is told how embedding goes: index draws it on the terminal,
+// serve shows it on the web page.
+type embedWatcher interface {
+	start()
+	update(done, total int)
+	finish()
+}
+
 // embedProgress shows embedding in flight: a line rewritten in place on a
 // terminal, a log record at most every 10 seconds elsewhere.
 type embedProgress struct {
 	w      io.Writer
 	tty    bool
 	log    *slog.Logger
-	start  time.Time
+	began  time.Time
 	last   time.Time
 	active bool
 }
 
+func (p *embedProgress) start() { p.began = time.Now() }
+
 func (p *embedProgress) update(done, total int) {
-	elapsed := time.Since(p.start)
-	rate := float64(done) / max(elapsed.Seconds(), 1e-9)
-	var eta time.Duration
-	if done > 0 {
-		eta = time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second)
-	}
+	rate, eta := embedSpeed(p.began, done, total)
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[Kembedding: %d of %d papers, %.1f papers/s, ETA %s", done, total, rate, eta)
 		p.active = true
@@ -106,4 +111,15 @@ func (p *embedProgress) finish() {
 		fmt.Fprintln(p.w)
 		p.active = false
 	}
+}
+
+// embedSpeed is the rate of embedding since began and the time left at
+// that rate.
+func embedSpeed(began time.Time, done, total int) (float64, time.Duration) {
+	rate := float64(done) / max(time.Since(began).Seconds(), 1e-9)
+	var eta time.Duration
+	if done > 0 {
+		eta = time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second)
+	}
+	return rate, eta
 }

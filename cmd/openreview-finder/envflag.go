@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -50,6 +51,19 @@ func (f *flagSet) durationVar(p *time.Duration, name, env string, def time.Durat
 		}
 	}
 	f.DurationVar(p, name, def, withEnv(usage, env))
+}
+
+// intVar defines an int flag defaulting to $env, else def.
+func (f *flagSet) intVar(p *int, name, env string, def int, usage string) {
+	if v := f.env(env); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("environment variable %s=%q is not a whole number", env, v))
+		} else {
+			def = n
+		}
+	}
+	f.IntVar(p, name, def, withEnv(usage, env))
 }
 
 // listVar defines a repeatable flag; $env, if set, gives comma-separated defaults.

@@ -71,41 +71,59 @@ func runIndex(ctx context.Context, args []string, env environ, stdout, stderr io
 	}
 	defer st.Close()
 
-	errs := crawlVenues(ctx, &cfg, env, log, st, venues, all, refresh, stdout, stderr)
+	watch := &progress{w: stderr, tty: env.stderrTTY, log: log}
+	errs := crawlVenues(ctx, &cfg, env, log, st, crawlJob{venues: venues, all: all, refresh: refresh}, watch, stdout)
 	if n, err := st.Count(ctx); err == nil {
 		fmt.Fprintf(stdout, "The index at %s holds %d papers.\n", cfg.indexPath(), n)
 	}
 	if noEmbed || ctx.Err() != nil {
 		return errors.Join(errs...)
 	}
-	if err := embedIndex(ctx, st, &sf, reembed, env, log, stdout, stderr); err != nil {
+	bar := &embedProgress{w: stderr, tty: env.stderrTTY, log: log}
+	if err := embedIndex(ctx, st, &sf, sf.encoders(env, stderr), reembed, bar, log, stdout); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// crawlJob is what to crawl.
+type crawlJob struct {
+	venues       []string
+	all, refresh bool
+	started      func(venue string) // called as each venue's crawl begins, if set
+}
+
+// crawlWatcher is told how a crawl goes: index draws it on the terminal,
+// serve shows it on the web page.
+type crawlWatcher interface {
+	update(crawl.Progress)
+	finish()
 }
 
 // crawlVenues crawls each venue in turn and reports each one's result; a
 // failed venue does not stop the others, unless the next would fail the
 // same way.
 func crawlVenues(ctx context.Context, cfg *config, env environ, log *slog.Logger, st *store.Store,
-	venues []string, all, refresh bool, stdout, stderr io.Writer) []error {
-	if len(venues) == 0 {
+	job crawlJob, watch crawlWatcher, stdout io.Writer) []error {
+	if len(job.venues) == 0 {
 		return nil
 	}
 	client, err := cfg.openReview(env, log)
 	if err != nil {
 		return []error{err}
 	}
-	prog := &progress{w: stderr, tty: env.stderrTTY, log: log}
 	cr := crawl.New(client, st, crawl.Options{
-		CacheDir: cfg.cacheDir(), All: all, Refresh: refresh,
-		Logger: log.With("component", "crawl"), Progress: prog.update,
+		CacheDir: cfg.cacheDir(), All: job.all, Refresh: job.refresh,
+		Logger: log.With("component", "crawl"), Progress: watch.update,
 	})
 	var errs []error
-	for _, v := range venues {
+	for _, v := range job.venues {
 		start := time.Now()
+		if job.started != nil {
+			job.started(v)
+		}
 		res, err := cr.Venue(ctx, v)
-		prog.finish()
+		watch.finish()
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil || errors.Is(err, paper.ErrAuth) {

@@ -1,5 +1,5 @@
 // Command openreview-finder crawls OpenReview venues into a local index and
-// searches it from the command line.
+// searches it from the command line or a web page.
 //
 // Usage:
 //
@@ -8,6 +8,7 @@
 //	openreview-finder similar ID|FORUM_URL [-n 10] [filters]
 //	openreview-finder venues [--match ICLR]
 //	openreview-finder status
+//	openreview-finder serve [--addr 127.0.0.1:7860] [--venue ICLR.cc/2025/Conference] (alias: web)
 //
 // Run "openreview-finder help" for every command and flag.
 package main
@@ -56,6 +57,7 @@ func commands() []command {
 		{"similar", "find the papers nearest to one paper, or to a pasted title and abstract", runSimilar},
 		{"venues", "list the venues OpenReview knows, and their API version", runVenues},
 		{"status", "show what the index holds per venue and status", runStatus},
+		{"serve", "serve the search page and JSON API, crawling and embedding in the background (alias: web)", runServe},
 		{"embed", "embed JSONL texts with SPECTER2 (or another BERT) and print the vectors", runEmbed},
 		{"tokenize", "print the token ids a model's tokenizer gives JSONL texts", runTokenize},
 		{"model", "model pull: download the model files into the Hugging Face cache", runModel},
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, env environ, stdout, stderr io.Writ
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return nil
+	case "web":
+		name = "serve"
 	}
 	for _, c := range commands() {
 		if c.name == name {

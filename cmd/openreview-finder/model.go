@@ -53,6 +53,7 @@ var (
 // HF_HUB_OFFLINE, HF_HOME, HF_HUB_CACHE), so both share one cache.
 type hubFlags struct {
 	revision string
+	progress func(hfhub.Progress) // download progress; nil: a bar on a terminal
 }
 
 func (h *hubFlags) register(fs *flagSet) {
@@ -66,7 +67,8 @@ func (h *hubFlags) client(env environ, stderr io.Writer) (*hfhub.Client, error) 
 		return nil, err
 	}
 	cfg.Logger = log.With("component", "hfhub")
-	if env.stderrTTY {
+	cfg.Progress = h.progress
+	if cfg.Progress == nil && env.stderrTTY {
 		bar := &downloadBar{w: stderr}
 		cfg.Progress = bar.update
 	}

@@ -114,12 +114,7 @@ func openEngine(ctx context.Context, st *store.Store, sf *specterFlags, env envi
 		return nil, err
 	} else if ok {
 		encs := sf.encoders(env, stderr)
-		q, err := encs.query(ctx)
-		if err != nil {
-			opts.QueryUnavailable = modelUnavailable(err)
-		} else {
-			opts.Query, opts.Model = q, sf.record(q.Dim())
-		}
+		err := encs.queryOptions(ctx, &opts)
 		if withPaper && err == nil {
 			p, err := encs.paper(ctx)
 			if err != nil {
@@ -129,6 +124,18 @@ func openEngine(ctx context.Context, st *store.Store, sf *specterFlags, env envi
 		}
 	}
 	return search.Open(ctx, st, opts)
+}
+
+// queryOptions loads the query encoder into opts, or records in opts why
+// it could not be loaded, and returns that error.
+func (e *encoders) queryOptions(ctx context.Context, opts *search.Options) error {
+	q, err := e.query(ctx)
+	if err != nil {
+		opts.QueryUnavailable = modelUnavailable(err)
+		return err
+	}
+	opts.Query, opts.Model = q, e.flags.record(q.Dim())
+	return nil
 }
 
 // modelUnavailable says why the model could not be loaded and how to fix it.

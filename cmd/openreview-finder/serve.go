@@ -1,0 +1,510 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/openreview-finder/openreview-finder/internal/crawl"
+	"github.com/openreview-finder/openreview-finder/internal/embedding"
+	"github.com/openreview-finder/openreview-finder/internal/hfhub"
+	"github.com/openreview-finder/openreview-finder/internal/search"
+	"github.com/openreview-finder/openreview-finder/internal/store"
+	"github.com/openreview-finder/openreview-finder/internal/web"
+)
+
+const (
+	defaultAddr   = "127.0.0.1:7860"
+	shutdownGrace = 10 * time.Second
+	// reloadEvery is how often the engine re-reads the vectors while
+	// papers are being embedded, so semantic search covers them as they come.
+	reloadEvery = 30 * time.Second
+	// sayEvery spaces the progress lines of a long task on standard output.
+	sayEvery = 10 * time.Second
+)
+
+// errModelLoading is why semantic search is off until the model is loaded.
+var errModelLoading = errors.New("the SPECTER2 model is still loading; semantic search starts once it is ready")
+
+// serveFlags are serve's command line.
+type serveFlags struct {
+	cfg         config
+	sf          specterFlags
+	addr        string
+	venues      []string
+	status      string
+	noEmbed     bool
+	maxSearches int
+}
+
+func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
+	fs := newFlagSet("serve", env.getenv, stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: openreview-finder serve [--addr HOST:PORT] [--venue ID]... [--status accepted|all] [--no-embed] [flags]")
+		fmt.Fprintln(stderr, "Serves the search page and the JSON API. With --venue, crawls and embeds those venues in the background.")
+		fs.PrintDefaults()
+	}
+	f.cfg.dataFlags(fs)
+	f.cfg.openReviewFlags(fs)
+	fs.stringVar(&f.addr, "addr", "ORF_ADDR", defaultAddr, "address to listen on (0.0.0.0:7860 for every interface; port 0 picks a free one)")
+	fs.listVar(&f.venues, "venue", "ORF_VENUES", "venue id to crawl and embed in the background, e.g. ICLR.cc/2025/Conference")
+	fs.stringVar(&f.status, "status", "ORF_STATUS", "accepted", "which papers to crawl: accepted, or all (rejected, withdrawn, desk-rejected, under review too)")
+	fs.BoolVar(&f.noEmbed, "no-embed", false, "embed no papers in the background: semantic search covers only the papers embedded before")
+	fs.intVar(&f.maxSearches, "max-searches", "ORF_MAX_SEARCHES", 2, "searches that run at once (each embeds its query with the model); others queue")
+	f.sf.register(fs, true, true)
+	pos, err := fs.parse(args)
+	if err != nil {
+		return flagError(err)
+	}
+	f.venues = append(f.venues, pos...)
+	if f.status != "accepted" && f.status != "all" {
+		return usageError(fmt.Sprintf("--status must be accepted or all, not %q", f.status))
+	}
+	if f.maxSearches < 1 {
+		return usageError(fmt.Sprintf("--max-searches must be at least 1, not %d", f.maxSearches))
+	}
+	return nil
+}
+
+// server is one serve run: the store, the web handler, the search engine
+// it is given, and the background work that fills the index.
+type server struct {
+	flags  *serveFlags
+	env    environ
+	log    *slog.Logger
+	out    io.Writer // standard output, one line per phase, safe for concurrent use
+	stderr io.Writer
+	st     *store.Store
+	web    *web.Server
+	encs   *encoders
+	tasks  tasks
+	engine atomic.Pointer[search.Engine]
+	pulled sync.Map // "repo/file" downloaded, said once each
+}
+
+// runServe listens at once, so health checks pass while the index opens and
+// the model loads; keyword search works as soon as the index is open.
+func runServe(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
+	var f serveFlags
+	if err := f.parse(args, env, stderr); err != nil {
+		return err
+	}
+	log, err := f.cfg.logger(env, stderr)
+	if err != nil {
+		return err
+	}
+	if err := checkDataDir(f.cfg.DataDir); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	s := &server{flags: &f, env: env, log: log, out: &syncWriter{w: stdout}, stderr: stderr}
+	return s.serve(ctx, ln)
+}
+
+// serve answers on ln until ctx is cancelled, then stops the background
+// work (every batch is committed on its own: nothing is lost) and closes
+// the index.
+func (s *server) serve(ctx context.Context, ln net.Listener) error {
+	s.say("listening on http://%s", ln.Addr())
+	front := &gate{}
+	hs := newHTTPServer(front, s.log)
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	if err := s.open(ctx, front); err != nil {
+		hs.Close()
+		return err
+	}
+	defer s.st.Close()
+
+	bg, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { s.background(bg) })
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+	}
+	s.say("shutting down")
+	cancel()
+	s.shutdown(hs)
+	wg.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
+	}
+	return nil
+}
+
+// open opens (or creates) the index and puts the web handler in front.
+func (s *server) open(ctx context.Context, front *gate) error {
+	st, err := store.Open(ctx, s.flags.cfg.indexPath())
+	if err != nil {
+		return err
+	}
+	s.st = st
+	s.web = web.New(web.Config{
+		Catalog: st, Logger: s.log.With("component", "web"), Progress: s.tasks.progress, MaxSearches: s.flags.maxSearches,
+	})
+	front.set(s.web)
+	s.flags.sf.hub.progress = s.download
+	s.encs = s.flags.sf.encoders(s.env, s.stderr)
+	return nil
+}
+
+// shutdown lets requests in flight finish, for at most shutdownGrace.
+func (s *server) shutdown(hs *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		s.log.Warn("requests still running at shutdown were cut off", "err", err)
+		hs.Close()
+	}
+}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelWarn),
+	}
+}
+
+// checkDataDir creates the data directory if missing and checks that it
+// can be written, so a bad --data-dir fails at once with the fix.
+func checkDataDir(dir string) error {
+	err := ensureDir(dir)
+	if err == nil {
+		var f *os.File
+		if f, err = os.CreateTemp(dir, ".write-test-*"); err == nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("the data directory %s cannot be written (%w): pass --data-dir, or set ORF_DATA_DIR, to a directory you can write", dir, err)
+	}
+	return nil
+}
+
+// gate answers /healthz, and 503 to everything else, until the web
+// handler is set: the index may take a while to open (migrations).
+type gate struct{ h atomic.Pointer[http.Handler] }
+
+func (g *gate) set(h http.Handler) { g.h.Store(&h) }
+
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := g.h.Load(); h != nil {
+		(*h).ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if r.URL.Path == "/healthz" {
+		io.WriteString(w, "ok\n")
+		return
+	}
+	w.WriteHeader(http.StatusServiceUnavailable)
+	io.WriteString(w, "The index is opening; try again in a moment.\n")
+}
+
+// syncWriter serialises writes from the background tasks.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
+}
+
+// say writes one phase line to standard output.
+func (s *server) say(format string, args ...any) {
+	fmt.Fprintf(s.out, format+"\n", args...)
+}
+
+// setEngine hands the web handler a new engine; searches in flight finish
+// on the old one.
+func (s *server) setEngine(eng *search.Engine) {
+	s.engine.Store(eng)
+	s.web.SetSearcher(eng)
+}
+
+// background opens the engine for keyword search, then loads the model
+// while crawling, then embeds what is new. A failed task is logged and
+// shown on the page; it never stops the server.
+func (s *server) background(ctx context.Context) {
+	if !s.openKeyword(ctx) {
+		return
+	}
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		s.loadModel(ctx)
+	}()
+	s.crawl(ctx)
+	<-loaded
+	s.embed(ctx)
+	if ctx.Err() != nil {
+		return
+	}
+	eng := s.engine.Load()
+	semantic := "on"
+	if err := eng.Semantic(); err != nil {
+		semantic = "off: " + err.Error()
+	}
+	n, _ := s.st.Count(ctx)
+	s.say("ready: %d papers, %d vectors, semantic search %s", n, eng.Len(), semantic)
+}
+
+// openKeyword opens an engine without the model: keyword search works at
+// once, whatever the model is doing.
+func (s *server) openKeyword(ctx context.Context) bool {
+	eng, err := search.Open(ctx, s.st, s.searchOptions(errModelLoading))
+	if err != nil {
+		s.fail(ctx, "index", err)
+		return false
+	}
+	s.setEngine(eng)
+	n, err := s.st.Count(ctx)
+	if err != nil {
+		s.fail(ctx, "index", err)
+		return false
+	}
+	s.say("index open: %d papers, %d vectors", n, eng.Len())
+	return true
+}
+
+func (s *server) searchOptions(unavailable error) search.Options {
+	return search.Options{PaperText: embedding.PaperText, QueryUnavailable: unavailable, Logger: s.log.With("component", "search")}
+}
+
+// loadModel loads the query encoder (downloading it if needed) and swaps
+// in an engine that uses it, or one that says why semantic search is off.
+func (s *server) loadModel(ctx context.Context) {
+	if s.flags.noEmbed {
+		if _, ok, err := s.st.EmbeddingModel(ctx); err != nil || !ok {
+			return // no vectors and none to come: the model would be no use
+		}
+	}
+	sf := &s.flags.sf
+	s.tasks.update("model", func(p *web.Progress) { p.Message = "Loading the model " + sf.model })
+	s.say("loading model %s (query adapter %s)", sf.model, sf.queryAdapter)
+	opts := s.searchOptions(nil)
+	loadErr := s.encs.queryOptions(ctx, &opts)
+	if ctx.Err() != nil {
+		return
+	}
+	s.finish(ctx, "model", opts.QueryUnavailable)
+	eng, err := search.Open(ctx, s.st, opts)
+	if err != nil {
+		s.fail(ctx, "index", err)
+		return
+	}
+	s.setEngine(eng)
+	switch sem := eng.Semantic(); {
+	case sem == nil:
+		s.say("semantic search on: %d vectors", eng.Len())
+	case loadErr == nil && errors.Is(sem, search.ErrNoVectors) && !s.flags.noEmbed:
+		s.say("model loaded; semantic search starts as papers get their vectors")
+	default:
+		s.say("semantic search off: %v", semanticHelp(sem, sf))
+	}
+}
+
+// download shows the model's download on the page, and each finished file
+// on standard output.
+func (s *server) download(p hfhub.Progress) {
+	const mb = 1e6
+	msg := fmt.Sprintf("Downloading %s/%s", p.Repo, p.File)
+	if p.Total > 0 {
+		msg += fmt.Sprintf(": %.0f of %.0f MB", float64(p.Done)/mb, float64(p.Total)/mb)
+	}
+	s.tasks.update("model", func(t *web.Progress) {
+		t.Message, t.Done, t.Total = msg, int(p.Done), int(max(p.Total, 0))
+	})
+	if p.Total < 0 || p.Done < p.Total {
+		return
+	}
+	if _, said := s.pulled.LoadOrStore(p.Repo+"/"+p.File, true); !said {
+		s.say("downloaded %s/%s (%.1f MB)", p.Repo, p.File, float64(p.Done)/mb)
+	}
+}
+
+// crawl crawls the venues given, one after the other.
+func (s *server) crawl(ctx context.Context) {
+	f := s.flags
+	if len(f.venues) == 0 {
+		return
+	}
+	w := &crawlTask{s: s}
+	job := crawlJob{venues: f.venues, all: f.status == "all", started: w.started}
+	errs := crawlVenues(ctx, &f.cfg, s.env, s.log, s.st, job, w, s.out)
+	s.finish(ctx, "crawl", errors.Join(errs...))
+}
+
+// crawlTask shows a crawl on the page and, every sayEvery, on standard
+// output.
+type crawlTask struct {
+	s    *server
+	said time.Time
+}
+
+func (c *crawlTask) started(venue string) {
+	c.s.say("crawling %s …", venue)
+	c.said = time.Now()
+	c.s.tasks.update("crawl", func(p *web.Progress) {
+		p.Message, p.Done, p.Total, p.Started = "Crawling "+venue, 0, 0, time.Now()
+	})
+}
+
+func (c *crawlTask) update(pr crawl.Progress) {
+	rate, eta := speed(pr)
+	line := progressLine(pr, rate, eta)
+	c.s.tasks.update("crawl", func(p *web.Progress) {
+		p.Message, p.Done, p.Total = "Crawling "+line, pr.Papers, pr.Total
+	})
+	if time.Since(c.said) >= sayEvery {
+		c.said = time.Now()
+		c.s.say("crawling: %s", line)
+	}
+}
+
+func (c *crawlTask) finish() {}
+
+// embed embeds every paper without its vector, reloading the engine as it
+// goes.
+func (s *server) embed(ctx context.Context) {
+	if s.flags.noEmbed || ctx.Err() != nil {
+		return
+	}
+	if n, err := s.st.CountPendingEmbeddings(ctx); err != nil || n == 0 {
+		s.finish(ctx, "embed", err)
+		return
+	}
+	w := &embedTask{s: s, ctx: ctx}
+	err := embedIndex(ctx, s.st, &s.flags.sf, s.encs, false, w, s.log, s.out)
+	s.reload(ctx)
+	s.finish(ctx, "embed", err)
+}
+
+// embedTask shows embedding on the page and on standard output, and makes
+// the new vectors searchable every reloadEvery.
+type embedTask struct {
+	s                     *server
+	ctx                   context.Context // the background work's, for Reload
+	began, said, reloaded time.Time
+}
+
+func (e *embedTask) start() {
+	e.began, e.said, e.reloaded = time.Now(), time.Now(), time.Now()
+	e.s.tasks.update("embed", func(p *web.Progress) { p.Message, p.Started = "Embedding papers", e.began })
+}
+
+func (e *embedTask) update(done, total int) {
+	rate, eta := embedSpeed(e.began, done, total)
+	line := fmt.Sprintf("%d/%d papers, %.1f papers/s, ETA %s", done, total, rate, eta)
+	e.s.tasks.update("embed", func(p *web.Progress) { p.Message, p.Done, p.Total = "Embedding: "+line, done, total })
+	if time.Since(e.said) >= sayEvery || done >= total {
+		e.said = time.Now()
+		e.s.say("embedding: %s", line)
+	}
+	if time.Since(e.reloaded) >= reloadEvery {
+		e.s.reload(e.ctx)
+		e.reloaded = time.Now()
+	}
+}
+
+func (e *embedTask) finish() {}
+
+// reload makes the vectors saved so far searchable.
+func (s *server) reload(ctx context.Context) {
+	eng := s.engine.Load()
+	if eng == nil || ctx.Err() != nil {
+		return
+	}
+	was := eng.Semantic()
+	if err := eng.Reload(ctx); err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("reload vectors", "err", err)
+		}
+		return
+	}
+	if was != nil && eng.Semantic() == nil {
+		s.say("semantic search on: %d vectors", eng.Len())
+	}
+}
+
+// finish ends a task: it leaves the page, unless it failed (not merely
+// cancelled by shutdown), when it stays with the reason.
+func (s *server) finish(ctx context.Context, phase string, err error) {
+	if err == nil || ctx.Err() != nil {
+		s.tasks.remove(phase)
+		return
+	}
+	s.fail(ctx, phase, err)
+}
+
+// fail logs a failed task and shows it on the page.
+func (s *server) fail(ctx context.Context, phase string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	msg := strings.ReplaceAll(message(err), "\n", "; ") // errors.Join puts one venue per line
+	s.log.Error(phase+" failed", "err", msg)
+	s.tasks.update(phase, func(p *web.Progress) {
+		p.Message = strings.ToUpper(phase[:1]) + phase[1:] + " failed: " + msg
+		p.Total = max(p.Total, 1)
+		p.Done = p.Total // finished
+	})
+}
+
+// tasks are the background tasks the page shows, in the order they began.
+type tasks struct {
+	mu   sync.Mutex
+	list []web.Progress
+}
+
+// update changes the task of phase, adding it (started now) if absent.
+func (t *tasks) update(phase string, fn func(*web.Progress)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.list {
+		if t.list[i].Phase == phase {
+			fn(&t.list[i])
+			return
+		}
+	}
+	p := web.Progress{Phase: phase, Started: time.Now()}
+	fn(&p)
+	t.list = append(t.list, p)
+}
+
+func (t *tasks) remove(phase string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.list = slices.DeleteFunc(t.list, func(p web.Progress) bool { return p.Phase == phase })
+}
+
+// progress returns a copy of the tasks, for the web handler.
+func (t *tasks) progress() []web.Progress {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.list)
+}
