@@ -11,6 +11,12 @@
 // 100k papers that is faster than an approximate index is to maintain, and
 // it never misses a paper.
 //
+// When one machine is not enough, Options.Vectors hands the vectors to a
+// vector database (the Nearest interface; chromastore implements it over
+// Chroma): the engine then holds no vectors, the database filters and ranks
+// the semantic leg, and fusion, explanations and similar papers work as
+// before, with semantic ranks known within the leg only.
+//
 // The package knows no encoder: it defines the Embedder interface it needs,
 // and main plugs in the SPECTER2 encoders. Semantic search can be off (no
 // vectors yet, a model that does not match the index's, no query encoder);

@@ -85,7 +85,7 @@ func (e *Engine) semantic(ctx context.Context, ix *index, req Request) (Response
 	if err != nil {
 		return Response{}, searchErr(req, err)
 	}
-	results, err := e.results(ctx, ix, sem.leg)
+	results, err := e.results(ctx, sem.leg)
 	if err != nil {
 		return Response{}, searchErr(req, err)
 	}
@@ -97,33 +97,43 @@ func (e *Engine) semantic(ctx context.Context, ix *index, req Request) (Response
 	return Response{Results: results, Mode: ModeSemantic}, nil
 }
 
-// results fetches the papers of hits, scored by similarity.
-func (e *Engine) results(ctx context.Context, ix *index, hits []hit) ([]Result, error) {
-	papers, err := e.papers(ctx, ix, hits, nil)
+// results fetches the papers of a semantic leg, scored by similarity.
+func (e *Engine) results(ctx context.Context, leg []Neighbor) ([]Result, error) {
+	ids := make([]string, len(leg))
+	for i, n := range leg {
+		ids[i] = n.ID
+	}
+	papers, err := e.papers(ctx, ids, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Result, 0, len(hits))
-	for _, h := range hits {
-		if p, ok := papers[ix.ids[h.row]]; ok { // else gone since the vectors were loaded
-			out = append(out, Result{Paper: p, Score: float64(h.score)})
+	out := make([]Result, 0, len(leg))
+	for _, n := range leg {
+		if p, ok := papers[n.ID]; ok { // else gone since the vectors were loaded
+			out = append(out, Result{Paper: p, Score: n.Similarity})
 		}
 	}
 	return out, nil
 }
 
-// semanticsFor embeds the request's text and finds the depth rows most
-// similar to it among those passing the filter.
+// semanticsFor embeds the request's text and finds the depth papers most
+// similar to it among those passing the filter: in memory, or by asking
+// Options.Vectors. Depth 0 asks for no leg, only for explanations.
 func (e *Engine) semanticsFor(ctx context.Context, ix *index, req Request, depth int) (*semantics, error) {
 	q, err := e.embedQuery(ctx, ix, req.Text)
 	if err != nil {
 		return nil, err
 	}
+	if e.opts.Vectors != nil {
+		return e.remoteSemantics(ctx, q, req, depth)
+	}
 	mask, err := e.rows(ctx, ix, req.Filter)
 	if err != nil {
 		return nil, err
 	}
-	return newSemantics(ix, q, mask, ix.topK(q, mask, -1, depth)), nil
+	sem := newSemantics(ix.neighbors(ix.topK(q, mask, -1, depth)))
+	sem.ix, sem.q, sem.mask = ix, q, mask
+	return sem, nil
 }
 
 // embedQuery returns the unit vector of a search text, from the cache when
@@ -152,21 +162,22 @@ func embedOne(ctx context.Context, enc Embedder, dim int, text string) ([]float3
 	return normalize(vs[0])
 }
 
-// papers fetches the papers of hits not already in have, keyed by id.
-func (e *Engine) papers(ctx context.Context, ix *index, hits []hit, have map[string]paper.Paper) (map[string]paper.Paper, error) {
+// papers fetches the papers ids names that are not already in have, keyed
+// by id.
+func (e *Engine) papers(ctx context.Context, ids []string, have map[string]paper.Paper) (map[string]paper.Paper, error) {
 	if have == nil {
 		have = map[string]paper.Paper{}
 	}
-	var ids []string
-	for _, h := range hits {
-		if id := ix.ids[h.row]; !hasKey(have, id) {
-			ids = append(ids, id)
+	var need []string
+	for _, id := range ids {
+		if !hasKey(have, id) {
+			need = append(need, id)
 		}
 	}
-	if len(ids) == 0 {
+	if len(need) == 0 {
 		return have, nil
 	}
-	ps, err := e.st.Papers(ctx, ids)
+	ps, err := e.st.Papers(ctx, need)
 	if err != nil {
 		return nil, err
 	}
@@ -181,41 +192,48 @@ func hasKey[K comparable, V any](m map[K]V, k K) bool {
 	return ok
 }
 
-// semantics answers, for explanations, a row's similarity to the query and
-// its exact rank among the rows passing the filter.
+// semantics answers, for explanations, a paper's similarity to the query
+// and its rank among the papers passing the filter. In memory (ix set) the
+// rank is exact for every paper; from Options.Vectors it is known only for
+// the papers of the leg.
 type semantics struct {
+	leg []Neighbor     // the best papers, best first
+	in  map[string]int // id → index in leg
+
 	ix   *index
 	q    []float32
 	mask []bool
-	leg  []hit         // the best rows, best first
-	in   map[int32]int // row → index in leg
-	all  []float32     // every row's score, computed when first needed
+	all  []float32 // every row's score, computed when first needed
 	rank func(float32) int
 }
 
-func newSemantics(ix *index, q []float32, mask []bool, leg []hit) *semantics {
-	s := &semantics{ix: ix, q: q, mask: mask, leg: leg, in: make(map[int32]int, len(leg))}
-	for i, h := range leg {
-		s.in[h.row] = i
+func newSemantics(leg []Neighbor) *semantics {
+	s := &semantics{leg: leg, in: make(map[string]int, len(leg))}
+	for i, n := range leg {
+		if _, dup := s.in[n.ID]; !dup {
+			s.in[n.ID] = i
+		}
 	}
 	return s
 }
 
-// of returns the rank and similarity of paper id; rank 0 when it has no
-// vector. A row in the leg ranks among the leg, which holds every row
-// scoring higher; any other needs every row's score, computed once.
+// of returns the rank and similarity of paper id; rank 0 when unknown. A
+// paper in the leg ranks among the leg, which holds every paper scoring
+// higher; any other needs every row's score, computed once.
 func (s *semantics) of(id string) (int, float64) {
+	if i, ok := s.in[id]; ok {
+		n := 0
+		for n < i && s.leg[n].Similarity > s.leg[i].Similarity {
+			n++
+		}
+		return n + 1, s.leg[i].Similarity
+	}
+	if s.ix == nil {
+		return 0, 0
+	}
 	r, ok := s.ix.byID[id]
 	if !ok || (s.mask != nil && !s.mask[r]) {
 		return 0, 0
-	}
-	if i, ok := s.in[r]; ok {
-		h := s.leg[i]
-		n := 0
-		for n < i && s.leg[n].score > h.score {
-			n++
-		}
-		return n + 1, float64(h.score)
 	}
 	if s.all == nil {
 		all, sorted := s.ix.scores(s.q, s.mask)

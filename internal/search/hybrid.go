@@ -107,19 +107,19 @@ func (e *Engine) hybrid(ctx context.Context, ix *index, req Request) (Response, 
 		kwIDs[i], have[h.Paper.ID] = h.Paper.ID, h.Paper
 	}
 	semIDs := make([]string, len(sem.leg))
-	for i, h := range sem.leg {
-		semIDs[i] = ix.ids[h.row]
+	for i, n := range sem.leg {
+		semIDs[i] = n.ID
 	}
 	ranked := fuse(kwIDs, semIDs)
 	titled := promoteTitles(ranked, hits, req.Text)
 	ranked = ranked[:min(limit, len(ranked))]
-	var need []hit
+	var need []string
 	for _, f := range ranked {
 		if f.kw == 0 {
-			need = append(need, sem.leg[f.semIndex])
+			need = append(need, sem.leg[f.semIndex].ID)
 		}
 	}
-	papers, err := e.papers(ctx, ix, need, have)
+	papers, err := e.papers(ctx, need, have)
 	if err != nil {
 		return Response{}, searchErr(req, err)
 	}
@@ -143,8 +143,9 @@ func (e *Engine) hybrid(ctx context.Context, ix *index, req Request) (Response, 
 }
 
 // legs runs both legs of a hybrid search, depth deep. The keyword leg runs
-// in SQLite while the query is embedded and the vectors scanned; its
-// buffered channel lets it finish on its own if the semantic leg fails.
+// in the store while the query is embedded and the vectors scanned (or
+// asked of Options.Vectors); its buffered channel lets it finish on its
+// own if the semantic leg fails.
 func (e *Engine) legs(ctx context.Context, ix *index, req Request, depth int) ([]store.Hit, *semantics, error) {
 	type keywordLeg struct {
 		hits []store.Hit

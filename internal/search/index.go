@@ -17,8 +17,9 @@ import (
 )
 
 // Engine runs searches over a store and the vectors it holds, loaded into
-// memory. It is safe for concurrent use; Reload swaps in a fresh copy of the
-// vectors without stopping searches in flight.
+// memory, or held by a vector database (Options.Vectors). It is safe for
+// concurrent use; Reload swaps in a fresh copy of the vectors without
+// stopping searches in flight.
 type Engine struct {
 	st   Store
 	opts Options
@@ -35,6 +36,8 @@ type Engine struct {
 type index struct {
 	model    store.Model
 	semantic error // nil when semantic search can run, else why not
+	remote   bool  // the vectors are Options.Vectors'; rows are empty
+	count    int   // vectors Options.Vectors held at load
 
 	dim   int
 	rows  []uint16
@@ -60,6 +63,15 @@ type class struct {
 // Len returns the number of rows.
 func (ix *index) Len() int { return len(ix.ids) }
 
+// neighbors returns the papers of hits, in order.
+func (ix *index) neighbors(hits []hit) []Neighbor {
+	out := make([]Neighbor, len(hits))
+	for i, h := range hits {
+		out[i] = Neighbor{ID: ix.ids[h.row], Similarity: float64(h.score)}
+	}
+	return out
+}
+
 // vector returns row r's vector, decoded.
 func (ix *index) vector(r int) []float32 {
 	v := make([]float32, ix.dim)
@@ -69,7 +81,8 @@ func (ix *index) vector(r int) []float32 {
 	return v
 }
 
-// Open loads every vector st holds and returns an engine over them. Whether
+// Open loads every vector st holds and returns an engine over them; with
+// Options.Vectors set it loads none and asks Vectors instead. Whether
 // semantic search can run is decided here (see Semantic); keyword search
 // works whatever the vectors.
 func Open(ctx context.Context, st Store, opts Options) (*Engine, error) {
@@ -90,19 +103,24 @@ func Open(ctx context.Context, st Store, opts Options) (*Engine, error) {
 }
 
 // Reload reads the store's vectors again and swaps them in atomically, so
-// papers embedded since Open become searchable. On error the engine keeps
-// the vectors it had.
+// papers embedded since Open become searchable; with Options.Vectors, which
+// is always current, it only reads the model record and the count again.
+// On error the engine keeps the vectors it had.
 func (e *Engine) Reload(ctx context.Context) error {
 	e.reload.Lock()
 	defer e.reload.Unlock()
 	start := time.Now()
-	ix, err := load(ctx, e.st, e.opts)
+	read := load
+	if e.opts.Vectors != nil {
+		read = loadRemote
+	}
+	ix, err := read(ctx, e.st, e.opts)
 	if err != nil {
 		return fmt.Errorf("load vectors: %w", err)
 	}
 	e.idx.Store(ix)
-	e.log.Info("vectors loaded", "vectors", ix.Len(), "dim", ix.dim, "model", ix.model.String(),
-		"semantic", errString(ix.semantic), "elapsed", time.Since(start).Round(time.Millisecond))
+	e.log.Info("vectors loaded", "vectors", ix.Len()+ix.count, "dim", ix.dim, "model", ix.model.String(),
+		"remote", e.opts.Vectors != nil, "semantic", errString(ix.semantic), "elapsed", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -118,8 +136,12 @@ func errString(err error) string {
 // ErrNoModel.
 func (e *Engine) Semantic() error { return e.idx.Load().semantic }
 
-// Len returns the number of vectors held.
-func (e *Engine) Len() int { return e.idx.Load().Len() }
+// Len returns the number of vectors held: with Options.Vectors, the count
+// at Open or the last Reload.
+func (e *Engine) Len() int {
+	ix := e.idx.Load()
+	return ix.Len() + ix.count
+}
 
 // load reads the store's model record and vectors into a new index.
 func load(ctx context.Context, st Store, opts Options) (*index, error) {
@@ -141,7 +163,7 @@ func load(ctx context.Context, st Store, opts Options) (*index, error) {
 	if err := ix.scan(ctx, st); err != nil {
 		return nil, err
 	}
-	ix.semantic = ix.check(opts)
+	ix.semantic = ix.check(ix.Len(), opts)
 	return ix, nil
 }
 
@@ -214,10 +236,11 @@ func intern[T comparable](seen map[T]int, table *[]T, v T, most int) (int, error
 	return len(*table) - 1, nil
 }
 
-// check says why semantic search cannot run over a loaded index, or nil.
-func (ix *index) check(opts Options) error {
+// check says why semantic search cannot run over n vectors of the index's
+// model, or nil.
+func (ix *index) check(n int, opts Options) error {
 	switch {
-	case ix.Len() == 0:
+	case n == 0:
 		return ErrNoVectors
 	case opts.Query == nil && opts.QueryUnavailable != nil:
 		return opts.QueryUnavailable
@@ -230,8 +253,10 @@ func (ix *index) check(opts Options) error {
 // compatible returns a *store.ModelMismatchError unless vectors of model m
 // can be compared with the index's. Only the base model and the encoding
 // matter: the query and paper encoders differ in their adapters by design.
+// A vector database hands back numbers, not blobs, so there the encoding
+// the record names does not matter either.
 func (ix *index) compatible(m store.Model) error {
-	if m.Name != ix.model.Name || m.Dim != ix.model.Dim || m.Encoding != ix.model.Encoding {
+	if m.Name != ix.model.Name || m.Dim != ix.model.Dim || m.Encoding != ix.model.Encoding && !ix.remote {
 		return &store.ModelMismatchError{Have: ix.model, Want: m}
 	}
 	return nil

@@ -84,7 +84,13 @@ type Options struct {
 	// QueryCache is how many query vectors to remember (least recently
 	// used go first): 0 means the default, 1024; negative turns it off.
 	QueryCache int
-	Logger     *slog.Logger
+	// Vectors, when set, holds the vectors instead of memory: Open loads
+	// none, the semantic leg and Similar ask Vectors, which applies the
+	// filters itself, and explanations rank a paper within the leg only.
+	// Store must then describe the same papers (chromastore's Store is
+	// both).
+	Vectors Nearest
+	Logger  *slog.Logger
 }
 
 // Request is one search.

@@ -30,6 +30,9 @@ func (e *Engine) Similar(ctx context.Context, idOrURL string, limit int, f store
 }
 
 func (e *Engine) similar(ctx context.Context, id string, limit int, f store.Filter) ([]Result, error) {
+	if e.opts.Vectors != nil {
+		return e.remoteSimilar(ctx, id, limit, f)
+	}
 	ix := e.idx.Load()
 	r, ok := ix.byID[id]
 	if !ok {
@@ -51,7 +54,7 @@ func (e *Engine) similar(ctx context.Context, id string, limit int, f store.Filt
 	if err != nil {
 		return nil, err
 	}
-	return e.results(ctx, ix, ix.topK(q, mask, int(r), limit))
+	return e.results(ctx, ix.neighbors(ix.topK(q, mask, int(r), limit)))
 }
 
 // SimilarText returns the limit papers passing f nearest to a paper that is
@@ -73,7 +76,7 @@ func (e *Engine) similarText(ctx context.Context, title, abstract string, limit 
 		return nil, fmt.Errorf("the paper model is not loaded: %w", ErrNoModel)
 	}
 	ix := e.idx.Load()
-	if ix.Len() == 0 {
+	if ix.Len()+ix.count == 0 {
 		return nil, ix.semantic
 	}
 	if err := ix.compatible(e.opts.Model); err != nil {
@@ -83,11 +86,14 @@ func (e *Engine) similarText(ctx context.Context, title, abstract string, limit 
 	if err != nil {
 		return nil, err
 	}
+	if e.opts.Vectors != nil {
+		return e.nearest(ctx, q, limit, f, "")
+	}
 	mask, err := e.rows(ctx, ix, f)
 	if err != nil {
 		return nil, err
 	}
-	return e.results(ctx, ix, ix.topK(q, mask, -1, limit))
+	return e.results(ctx, ix.neighbors(ix.topK(q, mask, -1, limit)))
 }
 
 // PaperID returns the paper id s names: s itself, or the id parameter of an
