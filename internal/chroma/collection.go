@@ -57,6 +57,12 @@ func (cj *collectionJSON) space() string {
 	return "l2"
 }
 
+// hnswConfig is the graph of a new collection. Chroma's defaults
+// (ef_search 100, 16 neighbours) found 7 to 10 of the true 10 nearest on
+// closely packed test vectors; a deeper search and a denser graph cost
+// little at the sizes of a conference index and bring recall close to 1.
+var hnswConfig = map[string]any{"space": cosine, "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
+
 // Collection opens the collection called name. With create it is created
 // when missing, with cosine distance and the given metadata (which a
 // collection that already exists keeps as it is); without, a missing
@@ -78,7 +84,7 @@ func (c *Client) Collection(ctx context.Context, name string, metadata map[strin
 		md["hnsw:space"] = cosine
 		body := map[string]any{
 			"name":          name,
-			"configuration": map[string]any{"hnsw": map[string]any{"space": cosine}},
+			"configuration": map[string]any{"hnsw": hnswConfig},
 			"metadata":      md,
 			"get_or_create": true,
 		}
@@ -94,6 +100,26 @@ func (c *Client) Collection(ctx context.Context, name string, metadata map[strin
 	}
 	normalizeMetadata(cj.Metadata)
 	return &Collection{c: c, id: cj.ID, name: cj.Name, metadata: cj.Metadata}, nil
+}
+
+// Collections lists the names of the database's collections, a page of a
+// hundred at a time.
+func (c *Client) Collections(ctx context.Context) ([]string, error) {
+	const page = 100
+	var names []string
+	for offset := 0; ; offset += page {
+		var cs []collectionJSON
+		path := fmt.Sprintf("%s/collections?limit=%d&offset=%d", c.dbPath(), page, offset)
+		if err := c.do(ctx, request{method: http.MethodGet, path: path, out: &cs, idempotent: true}); err != nil {
+			return nil, fmt.Errorf("list collections: %w", err)
+		}
+		for _, cj := range cs {
+			names = append(names, cj.Name)
+		}
+		if len(cs) < page {
+			return names, nil
+		}
+	}
 }
 
 // DeleteCollection deletes the collection called name and its records.

@@ -158,7 +158,7 @@ func TestCollectionCreate(t *testing.T) {
 	req := f.requests()[0]
 	want := seen{Method: "POST", Path: "/api/v2/tenants/default_tenant/databases/default_database/collections", Body: map[string]any{
 		"name":          "papers",
-		"configuration": map[string]any{"hnsw": map[string]any{"space": "cosine"}},
+		"configuration": map[string]any{"hnsw": map[string]any{"space": "cosine", "ef_construction": 200.0, "ef_search": 200.0, "max_neighbors": 32.0}},
 		"metadata":      map[string]any{"hnsw:space": "cosine", "model": "specter2", "dim": 768.0},
 		"get_or_create": true,
 	}}

@@ -78,6 +78,11 @@ var allowed = map[string][]string{
 	// The test server runs the real Chroma, independent of our client, so
 	// a client bug cannot hide behind a matching fake.
 	"internal/chroma/chromatest": nil,
+	// chromastore adapts the Chroma client to what search reads (Store,
+	// Nearest) and copies indexes between Chroma and the SQLite store; it
+	// never loads a model or fetches papers, and search does not know it:
+	// main plugs it in. tensor converts float16 vectors.
+	"internal/chromastore": {"internal/paper", "internal/store", "internal/search", "internal/chroma", "internal/tensor"},
 	// The encoder reads weights and runs kernels; it knows no tokenizer.
 	"internal/bert": {"internal/weights", "internal/tensor"},
 	// Embedding ties tokenizer and encoder together for texts.
