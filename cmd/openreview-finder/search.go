@@ -29,11 +29,13 @@ type searchFlags struct {
 	mode     string
 	explain  bool
 	sf       specterFlags
+	store    storeFlag
 }
 
 // register adds the filter and output flags that search and similar share.
 func (f *searchFlags) register(fs *flagSet) {
 	f.cfg.dataFlags(fs)
+	f.store.register(fs)
 	fs.IntVar(&f.n, "n", 10, "number of results (same as --num-results)")
 	fs.IntVar(&f.n, "num-results", 10, "number of results")
 	fs.listVar(&f.venues, "venue", "", "only this venue: an id (ICLR.cc/2025/Conference), a label (\"ICLR 2025\") or a series (ICLR)")
@@ -49,7 +51,7 @@ func runSearch(ctx context.Context, args []string, env environ, stdout, stderr i
 	var f searchFlags
 	fs := newFlagSet("search", env.getenv, stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: openreview-finder search QUERY [--mode hybrid|semantic|keyword] [--explain] [-n N] [--venue V]... [--year Y]... [--status S]... [--author A]... [--keyword K]... [--format table|json|csv|bibtex] [--output FILE]")
+		fmt.Fprintln(stderr, "Usage: openreview-finder search QUERY [--mode hybrid|semantic|keyword] [--explain] [-n N] [--venue V]... [--year Y]... [--status S]... [--author A]... [--keyword K]... [--format table|json|csv|bibtex] [--output FILE] [--store chroma://HOST:PORT]")
 		fs.PrintDefaults()
 	}
 	f.register(fs)
@@ -72,15 +74,15 @@ func runSearch(ctx context.Context, args []string, env environ, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	st, err := openIndex(ctx, &f.cfg)
+	ix, err := f.store.open(ctx, &f.cfg, env)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer ix.Close()
 	var res []search.Result
 	if mode == search.ModeKeyword && !f.explain {
 		// Pure BM25 needs neither the vectors nor the model: skip loading them.
-		hits, err := st.Search(ctx, q)
+		hits, err := ix.st.Search(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -88,7 +90,7 @@ func runSearch(ctx context.Context, args []string, env environ, stdout, stderr i
 			res = append(res, search.Result{Paper: h.Paper, Score: h.Score})
 		}
 	} else {
-		eng, err := openEngine(ctx, st, &f.sf, env, stderr, false)
+		eng, err := openEngine(ctx, ix, &f.sf, env, stderr, false)
 		if err != nil {
 			return err
 		}

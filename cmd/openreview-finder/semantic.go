@@ -104,13 +104,13 @@ func (e *encoders) query(ctx context.Context) (*embedding.Encoder, error) {
 	return e.load(ctx, e.flags.queryAdapter)
 }
 
-// openEngine loads the index's vectors and, when the index has any, the
-// query encoder (and the paper encoder when withPaper). A model that cannot
-// be loaded turns semantic search off, with the reason kept for the user;
-// keyword search still works.
-func openEngine(ctx context.Context, st *store.Store, sf *specterFlags, env environ, stderr io.Writer, withPaper bool) (*search.Engine, error) {
-	opts := search.Options{PaperText: embedding.PaperText}
-	if _, ok, err := st.EmbeddingModel(ctx); err != nil {
+// openEngine loads the index's vectors (unless a vector database holds
+// them) and, when the index has any, the query encoder (and the paper
+// encoder when withPaper). A model that cannot be loaded turns semantic
+// search off, with the reason kept for the user; keyword search still works.
+func openEngine(ctx context.Context, ix *searchIndex, sf *specterFlags, env environ, stderr io.Writer, withPaper bool) (*search.Engine, error) {
+	opts := search.Options{PaperText: embedding.PaperText, Vectors: ix.vec}
+	if _, ok, err := ix.st.EmbeddingModel(ctx); err != nil {
 		return nil, err
 	} else if ok {
 		encs := sf.encoders(env, stderr)
@@ -123,7 +123,7 @@ func openEngine(ctx context.Context, st *store.Store, sf *specterFlags, env envi
 			opts.Paper = p
 		}
 	}
-	return search.Open(ctx, st, opts)
+	return search.Open(ctx, ix.st, opts)
 }
 
 // queryOptions loads the query encoder into opts, or records in opts why

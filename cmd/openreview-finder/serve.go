@@ -45,6 +45,8 @@ type serveFlags struct {
 	status      string
 	noEmbed     bool
 	maxSearches int
+	store       storeFlag
+	chroma      bool // --store names a Chroma server: see checkStore
 }
 
 func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
@@ -52,6 +54,7 @@ func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: openreview-finder serve [--addr HOST:PORT] [--venue ID]... [--status accepted|all] [--no-embed] [flags]")
 		fmt.Fprintln(stderr, "Serves the search page and the JSON API. With --venue, crawls and embeds those venues in the background.")
+		fmt.Fprintln(stderr, "With --store chroma://HOST:PORT, searches an index published there with \"migrate --to\" and keeps nothing locally.")
 		fs.PrintDefaults()
 	}
 	f.cfg.dataFlags(fs)
@@ -62,11 +65,15 @@ func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
 	fs.BoolVar(&f.noEmbed, "no-embed", false, "embed no papers in the background: semantic search covers only the papers embedded before")
 	fs.intVar(&f.maxSearches, "max-searches", "ORF_MAX_SEARCHES", 2, "searches that run at once (each embeds its query with the model); others queue")
 	f.sf.register(fs, true, true)
+	f.store.register(fs)
 	pos, err := fs.parse(args)
 	if err != nil {
 		return flagError(err)
 	}
 	f.venues = append(f.venues, pos...)
+	if err := f.checkStore(); err != nil {
+		return err
+	}
 	if f.status != "accepted" && f.status != "all" {
 		return usageError(fmt.Sprintf("--status must be accepted or all, not %q", f.status))
 	}
@@ -79,17 +86,19 @@ func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
 // server is one serve run: the store, the web handler, the search engine
 // it is given, and the background work that fills the index.
 type server struct {
-	flags  *serveFlags
-	env    environ
-	log    *slog.Logger
-	out    io.Writer // standard output, one line per phase, safe for concurrent use
-	stderr io.Writer
-	st     *store.Store
-	web    *web.Server
-	encs   *encoders
-	tasks  tasks
-	engine atomic.Pointer[search.Engine]
-	pulled sync.Map // "repo/file" downloaded, said once each
+	flags   *serveFlags
+	env     environ
+	log     *slog.Logger
+	out     io.Writer // standard output, one line per phase, safe for concurrent use
+	stderr  io.Writer
+	st      *store.Store   // the local index; nil with --store chroma://…
+	index   *searchIndex   // what searches read: st, or Chroma
+	catalog *chromaCatalog // what the page lists of Chroma; nil for st
+	web     *web.Server
+	encs    *encoders
+	tasks   tasks
+	engine  atomic.Pointer[search.Engine]
+	pulled  sync.Map // "repo/file" downloaded, said once each
 }
 
 // runServe listens at once, so health checks pass while the index opens and
@@ -103,7 +112,7 @@ func runServe(ctx context.Context, args []string, env environ, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	if err := checkDataDir(f.cfg.DataDir); err != nil {
+	if err := f.checkDataDir(); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", f.addr)
@@ -127,7 +136,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		hs.Close()
 		return err
 	}
-	defer s.st.Close()
+	defer s.index.Close()
 
 	bg, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -149,13 +158,12 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 
 // open opens (or creates) the index and puts the web handler in front.
 func (s *server) open(ctx context.Context, front *gate) error {
-	st, err := store.Open(ctx, s.flags.cfg.indexPath())
+	cat, err := s.openIndex(ctx)
 	if err != nil {
 		return err
 	}
-	s.st = st
 	s.web = web.New(web.Config{
-		Catalog: st, Logger: s.log.With("component", "web"), Progress: s.tasks.progress, MaxSearches: s.flags.maxSearches,
+		Catalog: cat, Logger: s.log.With("component", "web"), Progress: s.tasks.progress, MaxSearches: s.flags.maxSearches,
 	})
 	front.set(s.web)
 	s.flags.sf.hub.progress = s.download
@@ -269,20 +277,21 @@ func (s *server) background(ctx context.Context) {
 	if err := eng.Semantic(); err != nil {
 		semantic = "off: " + err.Error()
 	}
-	n, _ := s.st.Count(ctx)
+	n, _ := s.count(ctx)
 	s.say("ready: %d papers, %d vectors, semantic search %s", n, eng.Len(), semantic)
+	s.watchChroma(ctx)
 }
 
 // openKeyword opens an engine without the model: keyword search works at
 // once, whatever the model is doing.
 func (s *server) openKeyword(ctx context.Context) bool {
-	eng, err := search.Open(ctx, s.st, s.searchOptions(errModelLoading))
+	eng, err := search.Open(ctx, s.index.st, s.searchOptions(errModelLoading))
 	if err != nil {
 		s.fail(ctx, "index", err)
 		return false
 	}
 	s.setEngine(eng)
-	n, err := s.st.Count(ctx)
+	n, err := s.count(ctx)
 	if err != nil {
 		s.fail(ctx, "index", err)
 		return false
@@ -292,14 +301,14 @@ func (s *server) openKeyword(ctx context.Context) bool {
 }
 
 func (s *server) searchOptions(unavailable error) search.Options {
-	return search.Options{PaperText: embedding.PaperText, QueryUnavailable: unavailable, Logger: s.log.With("component", "search")}
+	return search.Options{PaperText: embedding.PaperText, QueryUnavailable: unavailable, Vectors: s.index.vec, Logger: s.log.With("component", "search")}
 }
 
 // loadModel loads the query encoder (downloading it if needed) and swaps
 // in an engine that uses it, or one that says why semantic search is off.
 func (s *server) loadModel(ctx context.Context) {
 	if s.flags.noEmbed {
-		if _, ok, err := s.st.EmbeddingModel(ctx); err != nil || !ok {
+		if _, ok, err := s.index.st.EmbeddingModel(ctx); err != nil || !ok {
 			return // no vectors and none to come: the model would be no use
 		}
 	}
@@ -312,7 +321,7 @@ func (s *server) loadModel(ctx context.Context) {
 		return
 	}
 	s.finish(ctx, "model", opts.QueryUnavailable)
-	eng, err := search.Open(ctx, s.st, opts)
+	eng, err := search.Open(ctx, s.index.st, opts)
 	if err != nil {
 		s.fail(ctx, "index", err)
 		return

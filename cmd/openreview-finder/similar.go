@@ -17,7 +17,7 @@ func runSimilar(ctx context.Context, args []string, env environ, stdout, stderr 
 	)
 	fs := newFlagSet("similar", env.getenv, stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: openreview-finder similar ID|FORUM_URL [-n N] [filters] [--format F] [--output FILE]")
+		fmt.Fprintln(stderr, "Usage: openreview-finder similar ID|FORUM_URL [-n N] [filters] [--format F] [--output FILE] [--store chroma://HOST:PORT]")
 		fmt.Fprintln(stderr, "       openreview-finder similar --text \"TITLE<newline>ABSTRACT\" (or --text - to read it from standard input)")
 		fmt.Fprintln(stderr, "Finds the papers nearest to a paper of the index, or to a pasted title and abstract, by SPECTER2 proximity.")
 		fs.PrintDefaults()
@@ -49,12 +49,12 @@ func runSimilar(ctx context.Context, args []string, env environ, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	st, err := openIndex(ctx, &f.cfg)
+	ix, err := f.store.open(ctx, &f.cfg, env)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	eng, err := openEngine(ctx, st, &f.sf, env, stderr, text != "")
+	defer ix.Close()
+	eng, err := openEngine(ctx, ix, &f.sf, env, stderr, text != "")
 	if err != nil {
 		return err
 	}
