@@ -51,20 +51,30 @@ const maxTerms = 64
 // phrase, and the strings are joined with OR, so BM25 ranks papers matching
 // more of them first. Operators (AND, NEAR, *, ^, column:) are plain words.
 func ftsQuery(text string) (string, error) {
-	var parts []string
+	parts, err := queryParts(text)
+	if err != nil {
+		return "", err
+	}
+	return matchExpr(parts), nil
+}
+
+// queryParts splits a query into its OR'ed parts, each the words of one
+// chunk or phrase, without repeats and at most maxTerms words in all.
+func queryParts(text string) ([][]string, error) {
+	var parts [][]string
 	seen := map[string]bool{}
 	budget := maxTerms
 	add := func(words []string) {
 		if len(words) > budget {
 			words = words[:budget]
 		}
-		q := `"` + strings.Join(words, " ") + `"`
-		if len(words) == 0 || seen[q] {
+		key := strings.Join(words, " ")
+		if len(words) == 0 || seen[key] {
 			return
 		}
-		seen[q] = true
+		seen[key] = true
 		budget -= len(words)
-		parts = append(parts, q)
+		parts = append(parts, words)
 	}
 	for i, chunk := range strings.Split(text, `"`) {
 		if i%2 == 1 { // between quotes; an unclosed quote runs to the end
@@ -76,9 +86,17 @@ func ftsQuery(text string) (string, error) {
 		}
 	}
 	if len(parts) == 0 {
-		return "", fmt.Errorf("query has no searchable words: %w", paper.ErrInvalid)
+		return nil, fmt.Errorf("query has no searchable words: %w", paper.ErrInvalid)
 	}
-	return strings.Join(parts, " OR "), nil
+	return parts, nil
+}
+
+func matchExpr(parts [][]string) string {
+	quoted := make([]string, len(parts))
+	for i, p := range parts {
+		quoted[i] = `"` + strings.Join(p, " ") + `"`
+	}
+	return strings.Join(quoted, " OR ")
 }
 
 // Words splits text into the words the keyword index holds, folded as it

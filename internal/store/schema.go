@@ -28,6 +28,14 @@ var migrations = []migration{
 	{"records", execAll(schemaV1...)},
 	{"search", searchV2},
 	{"vectors", execAll(schemaV3...)},
+	{"vocabulary", execAll(schemaV4...)},
+}
+
+// schemaV4 exposes the keyword index's vocabulary (how many papers hold
+// each word), so a search can leave out words too common to rank by. It
+// is a view over papers_fts: no data of its own.
+var schemaV4 = []string{
+	`CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, 'row')`,
 }
 
 // schemaV1 must never change once files exist at version 1;

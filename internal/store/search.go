@@ -91,12 +91,15 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 		stmt = filterSQL(where, len(q.Filter.Authors)+len(q.Filter.Keywords) > 0)
 	} else {
-		match, err := ftsQuery(q.Text)
+		parts, err := queryParts(q.Text)
 		if err != nil {
 			return nil, fmt.Errorf("search %.80q: %w", q.Text, err)
 		}
+		if parts, err = s.dropCommon(ctx, parts); err != nil {
+			return nil, fmt.Errorf("search %.80q: %w", q.Text, err)
+		}
 		stmt = textSQL(where, !q.Filter.Empty())
-		args = append([]any{match}, args...)
+		args = append([]any{matchExpr(parts)}, args...)
 	}
 	hits, err := s.query(ctx, stmt, append(args, limit)...)
 	if err != nil {

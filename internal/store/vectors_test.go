@@ -366,8 +366,8 @@ func TestMigrateFromV2(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v := pragmaInt(t, rawDB(t, path), "user_version"); v != 3 {
-		t.Errorf("user_version = %d, want 3", v)
+	if v := pragmaInt(t, rawDB(t, path), "user_version"); v != len(migrations) {
+		t.Errorf("user_version = %d, want %d", v, len(migrations))
 	}
 	if err := s.Check(t.Context()); err != nil {
 		t.Error(err)
