@@ -8,13 +8,15 @@ import (
 	"time"
 )
 
-// Run: go test -run '^$' -bench . ./internal/tensor/   (both backends in a cgo build)
+// Run: go test -run '^$' -bench . ./internal/tensor/   (every backend of a cgo build)
 //      CGO_ENABLED=0 go test -run '^$' -bench . ./internal/tensor/
 
-// BERT-base products for 256 tokens (Q/K/V/output, FFN up, FFN down), for
-// a 16-token query, and for one row (the [CLS] row of a last layer).
+// BERT-base products for 256 tokens (attention output, FFN up, FFN down),
+// for a 16-token query (attention output, fused QKV, FFN up, FFN down), and
+// for one row (the [CLS] row of a last layer).
 var benchShapes = []struct{ m, k, n int }{
-	{256, 768, 768}, {256, 768, 3072}, {256, 3072, 768}, {16, 768, 768}, {16, 768, 3072}, {1, 768, 3072},
+	{256, 768, 768}, {256, 768, 3072}, {256, 3072, 768},
+	{16, 768, 768}, {16, 768, 2304}, {16, 768, 3072}, {16, 3072, 768}, {1, 768, 3072},
 }
 
 func BenchmarkMatMulT(b *testing.B) {
@@ -23,6 +25,9 @@ func BenchmarkMatMulT(b *testing.B) {
 	for _, be := range backends {
 		for _, th := range []int{1, 2} {
 			for _, s := range benchShapes {
+				if be.maxRows > 0 && s.m > be.maxRows {
+					continue
+				}
 				b.Run(fmt.Sprintf("%s/threads=%d/%dx%dx%d", be.name, th, s.m, s.k, s.n), func(b *testing.B) {
 					SetThreads(th)
 					a, w := NewMat(randSlice(r, s.m*s.k), s.m, s.k), NewMat(randSlice(r, s.n*s.k), s.n, s.k)

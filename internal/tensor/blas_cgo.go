@@ -112,11 +112,27 @@ const (
 )
 
 var (
-	defaultGemm gemmFunc = blasGemm
-	backends             = []backend{{"openblas", blasGemm}, {"go", goGemm}}
+	defaultGemm = blasGemm
+	blasGemm    = blasGemmFew(fewRowsISA)
+	backends    = blasBackends()
 	// detectedCore is OpenBLAS's own choice when tensor_fix_core replaced it.
 	detectedCore string
 )
+
+// blasBackends lists the OpenBLAS backend as the package uses it, then
+// with its few-row products at every narrower level this CPU runs and on
+// OpenBLAS (as on CPUs without AVX2), then the pure-Go one.
+func blasBackends() []backend {
+	bs := []backend{{name: "openblas", gemm: blasGemm}}
+	for isa := fewRowsISA - 1; isa >= isaBase; isa-- {
+		name := "openblas-swapped"
+		if isa > isaBase {
+			name = "openblas-c-" + isaNames[isa]
+		}
+		bs = append(bs, backend{name: name, gemm: blasGemmFew(isa), maxRows: maxFewRows})
+	}
+	return append(bs, backend{name: "go", gemm: goGemm})
+}
 
 func init() {
 	// Parallelism is ours (see the package comment): OpenBLAS's pool would
@@ -142,15 +158,25 @@ func BackendInfo() string {
 	if detectedCore != "" {
 		s += fmt.Sprintf(", re-selected: OpenBLAS detected this CPU as %s", detectedCore)
 	}
-	return s + "; element-wise kernels in C, " + isaNames[cISA]
+	s += "; element-wise kernels in C, " + isaNames[cISA]
+	if fewRowsISA == isaBase {
+		return s + "; few-row products on OpenBLAS"
+	}
+	return s + "; few-row products in C, " + isaNames[fewRowsISA]
 }
 
-// Few-row products (a short query) are bound by streaming the weights, and
-// OpenBLAS 0.3.21 streams them best with the operands swapped: cᵀ = b·aᵀ
-// into a scratch buffer, transposed into c afterwards. Measured on this
-// machine at 16×768×3072, 1 thread: 37 → 46 GFLOP/s; at 16×768×768: 45 → 64;
-// from 64 rows on the two are even. One row is a matrix-vector product.
-const maxSwapRows = 48
+// Few-row products (a short query's tokens against a weight matrix) are
+// bound by streaming the weights. Up to maxFewRows rows they go to the C
+// kernel (fewrows_cgo.c), which reads each weight where it lies, once.
+// Measured here on one core (BenchmarkFewRows, 768 → 3072, best of 5), it
+// runs 2.6× the rate of OpenBLAS 0.3.21's sgemm at 4 rows, 1.8× at 16,
+// 1.2× at 48, 1.05× at 64 (streaming the weights twice, 48 rows and 16)
+// and 0.9× at 96. Without AVX2, OpenBLAS computes them with the operands
+// swapped, cᵀ = b·aᵀ into a scratch buffer, then transposed into c, which
+// streams the weights better than sgemm as it is (1.15-1.25× up to 32
+// rows here). One row is a matrix-vector product (sgemv): the kernel
+// measured no faster there.
+const maxFewRows = 48
 
 var swapBufs = sync.Pool{New: func() any { return new([]float32) }}
 
@@ -165,13 +191,13 @@ var blasLock sync.RWMutex
 // beats the goroutine split. Measured here with 2 threads
 // (BenchmarkMatMulTThreads): 2400×768×{768,2304,3072} and 2400×3072×768
 // 5-30% faster, 300×768×3072 (7e8) 2-10% faster, but 300×768×768 (1.8e8)
-// and 64×768×768 15-20% slower. Few-row products (up to maxSwapRows) are
-// faster split, with swapped operands (blasSwapped).
+// and 64×768×768 15-20% slower. Few-row products (up to maxFewRows) are
+// faster split, each block on the few-row kernel.
 const minBLASThreadMACs = 1 << 28
 
 // blasThreadsPay reports whether an m×k by k×n product is worth OpenBLAS's
 // threads.
-func blasThreadsPay(m, n, k int) bool { return m > maxSwapRows && m*n*k >= minBLASThreadMACs }
+func blasThreadsPay(m, n, k int) bool { return m > maxFewRows && m*n*k >= minBLASThreadMACs }
 
 // blasThreaded computes c = alpha·a·op(b) + beta·c in one OpenBLAS call on
 // `threads` of OpenBLAS's threads and reports whether it did: not while
@@ -204,22 +230,28 @@ func checkInt32(a, b, c Mat) {
 	}
 }
 
-// blasGemm is the gemmFunc of the OpenBLAS backend.
-func blasGemm(transB bool, alpha float32, a, b Mat, beta float32, c Mat) {
-	checkInt32(a, b, c)
-	blasLock.RLock()
-	defer blasLock.RUnlock()
-	switch {
-	case c.Rows == 1:
-		blasGemv(transB, alpha, a, b, beta, c)
-	case transB && c.Rows <= maxSwapRows:
-		blasSwapped(alpha, a, b, beta, c)
-	default:
-		tb := C.int(cblasNoTrans)
-		if transB {
-			tb = cblasTrans
+// blasGemmFew returns the gemmFunc of the OpenBLAS backend with few-row
+// products (transB, up to maxFewRows rows) on the C kernel at level isa,
+// or with swapped operands on OpenBLAS when isa is the base level.
+func blasGemmFew(isa int) gemmFunc {
+	return func(transB bool, alpha float32, a, b Mat, beta float32, c Mat) {
+		checkInt32(a, b, c)
+		blasLock.RLock()
+		defer blasLock.RUnlock()
+		switch {
+		case c.Rows == 1:
+			blasGemv(transB, alpha, a, b, beta, c)
+		case transB && c.Rows <= maxFewRows && isa > isaBase:
+			gemmFewRowsC(isa, alpha, a, b, beta, c)
+		case transB && c.Rows <= maxFewRows:
+			blasSwapped(alpha, a, b, beta, c)
+		default:
+			tb := C.int(cblasNoTrans)
+			if transB {
+				tb = cblasTrans
+			}
+			sgemm(cblasNoTrans, tb, c.Rows, c.Cols, a.Cols, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 		}
-		sgemm(cblasNoTrans, tb, c.Rows, c.Cols, a.Cols, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 	}
 }
 

@@ -109,8 +109,8 @@ func TestBLASThreadsPay(t *testing.T) {
 		{2400, 768, 768, true},
 		{300, 2304, 768, true},
 		{300, 768, 768, false},
-		{maxSwapRows, 1 << 20, 1 << 10, false},
-		{maxSwapRows + 1, 1 << 20, 1 << 10, true},
+		{maxFewRows, 1 << 20, 1 << 10, false},
+		{maxFewRows + 1, 1 << 20, 1 << 10, true},
 		{1 << 10, 1 << 9, 1 << 9, true},
 		{1<<10 - 1, 1 << 9, 1 << 9, false},
 	} {

@@ -4,7 +4,7 @@ package tensor
 
 var (
 	defaultGemm gemmFunc = goGemm
-	backends             = []backend{{"go", goGemm}}
+	backends             = []backend{{name: "go", gemm: goGemm}}
 )
 
 // Without OpenBLAS, products are always split over goroutines.

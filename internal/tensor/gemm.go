@@ -219,4 +219,7 @@ func (g *gemmTask) run(lo, hi int) {
 type backend struct {
 	name string
 	gemm gemmFunc
+	// maxRows, when not 0, says the backend differs from the one before it
+	// only in products of at most this many rows: benchmarks skip others.
+	maxRows int
 }

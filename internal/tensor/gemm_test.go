@@ -9,7 +9,8 @@ import (
 )
 
 // The matrix products are checked against float64 references for every
-// backend in the build: cgo builds test OpenBLAS and the pure-Go kernel,
+// backend in the build: cgo builds test OpenBLAS (its few-row products at
+// every level the CPU runs: blasBackends) and the pure-Go kernel,
 // CGO_ENABLED=0 builds the pure-Go kernel alone (run both:
 // `go test ./internal/tensor/` and `CGO_ENABLED=0 go test ./internal/tensor/`).
 
@@ -173,8 +174,9 @@ func TestGemmViews(t *testing.T) {
 	}
 }
 
-// TestGemmSmallRows covers the few-row paths (matrix-vector, swapped
-// operands) with strided views, alpha and beta.
+// TestGemmSmallRows covers the few-row paths (matrix-vector, the few-row
+// kernel, swapped operands: the cgo build's backends include each) with
+// strided views, alpha and beta.
 func TestGemmSmallRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	const k, n = 40, 56
