@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
-	"strings"
 )
 
 // commonShare is the share of papers above which a one-word part of a
@@ -59,22 +60,30 @@ func (s *Store) dropCommon(ctx context.Context, parts [][]string) ([][]string, e
 }
 
 // termDocs reads how many papers hold each term, from the keyword index's
-// vocabulary (schema 4's papers_vocab).
+// vocabulary (schema 4's papers_vocab). One lookup per term: fts5vocab
+// seeks on "term = ?" but scans the whole vocabulary for "term IN (...)".
 func (s *Store) termDocs(ctx context.Context, terms []any) (map[string]int, error) {
-	q := "SELECT term, doc FROM papers_vocab WHERE term IN (?" + strings.Repeat(", ?", len(terms)-1) + ")"
-	rows, err := s.db.QueryContext(ctx, q, terms...)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read term frequencies: %w", err)
 	}
-	defer rows.Close()
-	docs := make(map[string]int, len(terms))
-	for rows.Next() {
-		var term string
-		var n int
-		if err := rows.Scan(&term, &n); err != nil {
-			return nil, fmt.Errorf("read term frequencies: %w", err)
-		}
-		docs[term] = n
+	defer conn.Close()
+	stmt, err := conn.PrepareContext(ctx, "SELECT doc FROM papers_vocab WHERE term = ?")
+	if err != nil {
+		return nil, fmt.Errorf("read term frequencies: %w", err)
 	}
-	return docs, rows.Err()
+	defer stmt.Close()
+	docs := make(map[string]int, len(terms))
+	for _, t := range terms {
+		var n int
+		err := stmt.QueryRowContext(ctx, t).Scan(&n)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			n = 0
+		case err != nil:
+			return nil, fmt.Errorf("read term frequency of %q: %w", t, err)
+		}
+		docs[t.(string)] = n
+	}
+	return docs, nil
 }

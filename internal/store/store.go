@@ -77,7 +77,20 @@ var connParams = strings.Join([]string{
 	"_pragma=foreign_keys(1)",
 	"_pragma=synchronous(NORMAL)",
 	"_txlock=immediate",
+	fmt.Sprintf("_pragma=mmap_size(%d)", mmapSize),
+	fmt.Sprintf("_pragma=cache_size(%d)", cacheKiB),
 }, "&")
+
+// Searches read the same FTS and paper pages over and over. Reading them
+// through a memory map instead of a pread per page, and keeping more of
+// them in each connection's cache (SQLite's default is 2 MB), took the
+// keyword search's share of system calls and page-cache locking down
+// under concurrent load (bench/load). The map is address space, not
+// memory: the OS pages it in and out.
+const (
+	mmapSize = 1 << 32 // bytes
+	cacheKiB = -32768  // negative: KiB, per connection
+)
 
 // pageSize suits rows of a few KB (and 1.5 KB vector blobs): with the
 // default 4 KB pages each such row wastes about a quarter of a page.
