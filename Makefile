@@ -4,6 +4,11 @@ GO ?= go
 PKGS := ./...
 
 .PHONY: all build check fmt-check vet staticcheck test test-nocgo test-short bench demo fake clean
+.PHONY: bench-search bench-load bench-chroma bench-ci
+
+# The Chroma server the chroma tests start: .ci/run installs it here
+# (scripts/chroma/install.sh); without it those tests skip and say why.
+export ORF_CHROMA_DIR ?= $(CURDIR)/.cache/chroma
 
 all: build
 
@@ -36,6 +41,30 @@ test-short:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)
+
+# Search at 100k papers against the issue's targets (builds its synthetic
+# index and random BERT-base once, under bench/.cache/).
+bench-search:
+	$(GO) run ./bench/search
+
+# /api/search at 8 concurrent clients over bench-search's cached 100k index,
+# against issue 5's p50/p99 targets (run bench-search once first).
+bench-load:
+	$(GO) run ./bench/load
+
+# Indexing and search throughput, embedded store vs a Chroma server it
+# starts, on 20k synthetic papers (needs ORF_CHROMA_DIR or .cache/chroma).
+bench-chroma:
+	$(GO) run ./bench/chroma
+
+# The benchmarks CI runs after the tests, for the figures (they assert
+# nothing about speed): search at 100k papers, the web API under load, and
+# Chroma against the embedded store at 20k.
+bench-ci:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/search/ ./internal/web/
+	$(GO) run ./bench/search -queries 50 -wait-idle 0 -retries 0
+	$(GO) run ./bench/load -duration 5s -warmup 2s -wait-idle 0
+	$(GO) run ./bench/chroma -duration 2s -wait-idle 0
 
 # Crawl and search the fake OpenReview server: no account or network needed.
 demo:
