@@ -2,7 +2,9 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 )
 
 func TestVectorCacheEvictsLeastRecentlyUsed(t *testing.T) {
@@ -40,7 +42,7 @@ func TestQueryCacheSavesTheEncoder(t *testing.T) {
 			st := openStore(t, corpus(20, 3)...)
 			enc := newFake()
 			embedAll(t, st, enc)
-			e, err := Open(t.Context(), st, Options{Model: testModel, Query: enc, PaperText: testPaperText, QueryCache: tc.cache})
+			e, err := Open(t.Context(), st, Options{Model: testModel, Query: enc, PaperText: testPaperText, QueryCache: tc.cache, ResultCache: -1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,4 +67,49 @@ func count(texts []string, text string) int {
 		}
 	}
 	return n
+}
+
+// TestResultCache checks that a repeated search is answered from memory,
+// and not after the vectors are reloaded or the answer grew old.
+func TestResultCache(t *testing.T) {
+	st := openStore(t, corpus(30, 3)...)
+	enc := newFake()
+	embedAll(t, st, enc)
+	e, err := Open(t.Context(), st, Options{Model: testModel, Query: enc, PaperText: testPaperText, QueryCache: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1e9, 0)
+	e.answers.now = func() time.Time { return now }
+	req := Request{Text: "graph networks", Limit: 5}
+	search := func() Response {
+		t.Helper()
+		resp, err := e.Search(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	first := search()
+	embeds := func() int { return count(enc.embedded(), req.Text) }
+	search()
+	if n := embeds(); n != 1 {
+		t.Errorf("a repeated search embedded its query %d times, want 1 (answered from the cache)", n)
+	}
+	req.Limit = 6 // another request: not the cached answer
+	if got := search(); len(got.Results) != 6 {
+		t.Errorf("limit 6 answered %d results", len(got.Results))
+	}
+	req.Limit = 5
+	now = now.Add(resultTTL + time.Second)
+	if again := search(); embeds() != 3 || !slices.Equal(resultIDs(again.Results), resultIDs(first.Results)) {
+		t.Errorf("after the TTL: %d embeddings (want 3), results %v vs %v", embeds(), resultIDs(again.Results), resultIDs(first.Results))
+	}
+	if err := e.Reload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	search()
+	if n := embeds(); n != 4 {
+		t.Errorf("after Reload the search was not run again: %d embeddings, want 4", n)
+	}
 }

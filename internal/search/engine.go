@@ -24,6 +24,21 @@ func (e *Engine) Search(ctx context.Context, req Request) (Response, error) {
 		return Response{}, searchErr(req, err)
 	}
 	ix := e.idx.Load()
+	key, keyed := resultKey(req, mode)
+	if keyed {
+		if resp, ok := e.answers.get(key, ix); ok {
+			return resp, nil
+		}
+	}
+	resp, err := e.search(ctx, ix, req, mode)
+	if err == nil && keyed {
+		e.answers.put(key, ix, resp)
+	}
+	return resp, err
+}
+
+// search runs req on the vectors ix, in mode.
+func (e *Engine) search(ctx context.Context, ix *index, req Request, mode Mode) (Response, error) {
 	empty := strings.TrimSpace(req.Text) == ""
 	switch {
 	case mode == ModeKeyword:

@@ -28,6 +28,7 @@ type Engine struct {
 	idx     atomic.Pointer[index]
 	reload  sync.Mutex // one Reload at a time, so swaps land in order
 	queries *vectorCache
+	answers *resultCache
 }
 
 // index is an immutable snapshot of the store's vectors. Row i is paper
@@ -87,6 +88,12 @@ func (ix *index) vector(r int) []float32 {
 // works whatever the vectors.
 func Open(ctx context.Context, st Store, opts Options) (*Engine, error) {
 	e := &Engine{st: st, opts: opts, log: opts.Logger}
+	switch {
+	case opts.ResultCache == 0:
+		e.answers = newResultCache(defaultResultCache)
+	case opts.ResultCache > 0:
+		e.answers = newResultCache(opts.ResultCache)
+	}
 	switch {
 	case opts.QueryCache == 0:
 		e.queries = newVectorCache(defaultQueryCache)

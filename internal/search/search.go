@@ -84,6 +84,9 @@ type Options struct {
 	// QueryCache is how many query vectors to remember (least recently
 	// used go first): 0 means the default, 1024; negative turns it off.
 	QueryCache int
+	// ResultCache is how many responses to remember for 30 seconds, until
+	// the next Reload: 0 means the default, 512; negative turns it off.
+	ResultCache int
 	// Vectors, when set, holds the vectors instead of memory: Open loads
 	// none, the semantic leg and Similar ask Vectors, which applies the
 	// filters itself, and explanations rank a paper within the leg only.
