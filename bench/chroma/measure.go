@@ -96,13 +96,14 @@ func measure(ctx context.Context, c config, log io.Writer) (*report, error) {
 func measureSearches(ctx context.Context, c config, rep *report, st *store.Store, cs *chromastore.Store, srv *chromaServer, log io.Writer) error {
 	qs, given := newQueries(c.queries)
 	start := time.Now()
-	local, err := search.Open(ctx, st, search.Options{Query: given, Model: benchModel})
+	// No response cache: the queries repeat, and this compares the backends.
+	local, err := search.Open(ctx, st, search.Options{Query: given, Model: benchModel, ResultCache: -1})
 	if err != nil {
 		return fmt.Errorf("open embedded engine: %w", err)
 	}
 	rep.OpenEmbeddedMS = since(start)
 	start = time.Now()
-	remote, err := search.Open(ctx, cs, search.Options{Query: given, Model: benchModel, Vectors: cs})
+	remote, err := search.Open(ctx, cs, search.Options{Query: given, Model: benchModel, Vectors: cs, ResultCache: -1})
 	if err != nil {
 		return fmt.Errorf("open chroma engine: %w", err)
 	}

@@ -124,7 +124,8 @@ func open(ctx context.Context, c config, rep *report, prof *profiler, given []st
 	if err != nil {
 		return nil, err
 	}
-	eng, err := search.Open(ctx, st, search.Options{Query: qe, Model: benchModel})
+	// No response cache: every search is timed doing its work.
+	eng, err := search.Open(ctx, st, search.Options{Query: qe, Model: benchModel, ResultCache: -1})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("open engine: %w", err)

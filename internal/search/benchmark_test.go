@@ -160,7 +160,8 @@ func (f fixedEmbedder) Embed(_ context.Context, texts []string) ([][]float32, er
 func benchEngine(b *testing.B, st *store.Store) *Engine {
 	b.Helper()
 	q, _ := randomEmbedder{benchDim}.Embed(context.Background(), []string{"the query"})
-	e, err := Open(context.Background(), st, Options{Query: fixedEmbedder{q[0]}, Model: benchModel})
+	// No response cache: b.Loop repeats the same search.
+	e, err := Open(context.Background(), st, Options{Query: fixedEmbedder{q[0]}, Model: benchModel, ResultCache: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
