@@ -13,6 +13,8 @@ import (
 	"github.com/openreview-finder/openreview-finder/internal/paper"
 	"github.com/openreview-finder/openreview-finder/internal/search"
 	"github.com/openreview-finder/openreview-finder/internal/store"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/synth"
 )
 
 const (
@@ -44,12 +46,12 @@ type corpus struct {
 }
 
 func newCorpus(n int) corpus {
-	g := newGen(corpusSeed)
+	g := synth.NewGen(corpusSeed)
 	c := corpus{papers: make([]paper.Paper, n), vectors: make([][]byte, n)}
 	rng := rand.New(rand.NewPCG(corpusSeed, 5))
 	v := make([]float32, dim)
 	for i := range c.papers {
-		c.papers[i] = g.paper(i)
+		c.papers[i] = g.Paper(i)
 		for j := range v {
 			v[j] = float32(rng.NormFloat64())
 		}
@@ -66,7 +68,7 @@ func indexEmbedded(ctx context.Context, dir string, c corpus, ix *indexing) (*st
 		return nil, err
 	}
 	start := time.Now()
-	for _, v := range venues {
+	for _, v := range synth.Venues {
 		if err := st.SaveVenue(ctx, v.Venue); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("save venue %s: %w", v.ID, err)

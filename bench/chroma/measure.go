@@ -14,6 +14,8 @@ import (
 	"github.com/openreview-finder/openreview-finder/internal/search"
 	"github.com/openreview-finder/openreview-finder/internal/store"
 	"github.com/openreview-finder/openreview-finder/internal/tensor"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/machine"
 )
 
 // report is everything one run measures.
@@ -50,7 +52,7 @@ type row struct {
 
 func measure(ctx context.Context, c config, log io.Writer) (*report, error) {
 	rep := &report{Papers: c.n, Queries: c.queries, DurationS: c.duration.Seconds(), GOMAXPROCS: runtime.GOMAXPROCS(0),
-		Backend: tensor.BackendInfo(), LoadBefore: loadAvg(), Overlap: map[string]float64{}}
+		Backend: tensor.BackendInfo(), LoadBefore: machine.LoadAvg(), Overlap: map[string]float64{}}
 	fmt.Fprintf(log, "making %d papers with random vectors ...\n", c.n)
 	corp := newCorpus(c.n)
 	tmp, err := os.MkdirTemp("", "orf-chroma-bench-*")
@@ -58,11 +60,11 @@ func measure(ctx context.Context, c config, log io.Writer) (*report, error) {
 		return nil, fmt.Errorf("make a scratch directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := waitIdle(ctx, c.waitIdle, log); err != nil {
+	if err := machine.WaitIdle(ctx, c.waitIdle, log); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(log, "indexing into SQLite ...\n")
-	before, _ := sampleCPU()
+	before, _ := machine.SampleCPU()
 	st, err := indexEmbedded(ctx, tmp, corp, &rep.Indexing)
 	if err != nil {
 		return nil, fmt.Errorf("index embedded: %w", err)
@@ -81,15 +83,15 @@ func measure(ctx context.Context, c config, log io.Writer) (*report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index chroma: %w", err)
 	}
-	after, _ := sampleCPU()
+	after, _ := machine.SampleCPU()
 	rep.Indexing.Papers = c.n
-	rep.Indexing.Others = othersBusy(before, after) // the Chroma server included
+	rep.Indexing.Others = machine.OthersBusy(before, after) // the Chroma server included
 	if err := measureSearches(ctx, c, rep, st, cs, srv, log); err != nil {
 		return nil, err
 	}
 	rep.ChromaRSSMiB = srv.rss()
 	rep.OwnPeakRSSMiB = peakRSS()
-	rep.LoadAfter = loadAvg()
+	rep.LoadAfter = machine.LoadAvg()
 	return rep, nil
 }
 
@@ -139,10 +141,10 @@ func measureSearches(ctx context.Context, c config, rep *report, st *store.Store
 // processes kept the cores, the Chroma server apart (in serverCores when
 // given).
 func timeOne(ctx context.Context, c config, clients int, qs []string, fn func(context.Context, string) error, srv *chromaServer, serverCores *float64, log io.Writer) (timing, error) {
-	if err := waitIdle(ctx, c.waitIdle, log); err != nil {
+	if err := machine.WaitIdle(ctx, c.waitIdle, log); err != nil {
 		return timing{}, err
 	}
-	before, err := sampleCPU()
+	before, err := machine.SampleCPU()
 	if err != nil {
 		return timing{}, err
 	}
@@ -151,12 +153,12 @@ func timeOne(ctx context.Context, c config, clients int, qs []string, fn func(co
 	if err != nil {
 		return timing{}, err
 	}
-	after, err := sampleCPU()
+	after, err := machine.SampleCPU()
 	if err != nil {
 		return timing{}, err
 	}
-	server := float64(srv.cpu()-cpu0) / float64(after.at.Sub(before.at))
-	t.Others = max(0, othersBusy(before, after)-server)
+	server := float64(srv.cpu()-cpu0) / float64(after.At.Sub(before.At))
+	t.Others = max(0, machine.OthersBusy(before, after)-server)
 	if serverCores != nil {
 		*serverCores = server
 	}

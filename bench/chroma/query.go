@@ -11,6 +11,8 @@ import (
 
 	"github.com/openreview-finder/openreview-finder/internal/search"
 	"github.com/openreview-finder/openreview-finder/internal/store"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/synth"
 )
 
 // givenVectors is the engines' query embedder: it answers with vectors
@@ -34,13 +36,13 @@ func (g givenVectors) Embed(_ context.Context, texts []string) ([][]float32, err
 
 // newQueries returns n distinct queries and a random vector for each.
 func newQueries(n int) ([]string, givenVectors) {
-	g := newGen(corpusSeed)
-	g.reseed(corpusSeed + 1)
+	g := synth.NewGen(corpusSeed)
+	g.Reseed(corpusSeed + 1)
 	rng := rand.New(rand.NewPCG(corpusSeed, 7))
 	given := givenVectors{}
 	var qs []string
 	for len(qs) < n {
-		q := g.query()
+		q := g.Query()
 		if _, ok := given[q]; ok {
 			continue
 		}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/machine"
 )
 
 // chromaServer is the Chroma server this run started: the npm package
@@ -152,5 +154,5 @@ func (s *chromaServer) cpu() time.Duration {
 	}
 	utime, _ := strconv.ParseInt(string(f[11]), 10, 64)
 	stime, _ := strconv.ParseInt(string(f[12]), 10, 64)
-	return time.Duration(utime+stime) * clockTick
+	return time.Duration(utime+stime) * machine.ClockTick
 }

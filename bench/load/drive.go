@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/machine"
 )
 
 // mix is one kind of traffic: which search, and which queries.
@@ -220,8 +222,8 @@ func drive(ctx context.Context, c config, hc *http.Client, base string, m mix, q
 	if c.warmup > 0 {
 		runFor(c.warmup, 1000)
 	}
-	r := result{Mix: m.name, About: m.about, Clients: c.clients, LoadBefore: loadAvg()}
-	before, err := sampleCPU()
+	r := result{Mix: m.name, About: m.about, Clients: c.clients, LoadBefore: machine.LoadAvg()}
+	before, err := machine.SampleCPU()
 	if err != nil {
 		return r, err
 	}
@@ -229,7 +231,7 @@ func drive(ctx context.Context, c config, hc *http.Client, base string, m mix, q
 	outs := runFor(c.duration, 1)
 	// The last requests end after stop: throughput counts until they do.
 	r.Seconds = time.Since(begin).Seconds()
-	after, err := sampleCPU()
+	after, err := machine.SampleCPU()
 	if err != nil {
 		return r, err
 	}
@@ -240,9 +242,9 @@ func drive(ctx context.Context, c config, hc *http.Client, base string, m mix, q
 	r.Requests = len(all) + r.Errors
 	r.Throughput = float64(r.Requests) / r.Seconds
 	r.Latency = summarise(all)
-	r.Latency.Others = othersBusy(before, after)
+	r.Latency.Others = machine.OthersBusy(before, after)
 	r.MeetsGoal = r.Errors == 0 && r.Fallbacks == 0 && r.Latency.P50 <= 50 && r.Latency.P99 <= 150
-	r.LoadAfter = loadAvg()
+	r.LoadAfter = machine.LoadAvg()
 	return r, nil
 }
 

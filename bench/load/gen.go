@@ -3,6 +3,8 @@ package main
 import (
 	"math/rand/v2"
 	"strings"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/synth"
 )
 
 // The query generator is bench/search's (corpus.go), cut down to queries:
@@ -21,7 +23,7 @@ type gen struct {
 
 func newGen(seed uint64) *gen {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	g := &gen{vocab: vocabulary(rng), nFunc: len(strings.Fields(functionWords))}
+	g := &gen{vocab: synth.Vocabulary(rng), nFunc: len(strings.Fields(synth.FunctionWords))}
 	g.reseed(seed)
 	return g
 }

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/openreview-finder/openreview-finder/internal/tensor"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/machine"
 )
 
 // report is everything one run measures.
@@ -50,7 +52,7 @@ func measure(ctx context.Context, c config, log io.Writer) (*report, error) {
 		if !slices.Contains(c.mixes, m.name) {
 			continue
 		}
-		if err := waitIdle(ctx, c.waitIdle, log); err != nil {
+		if err := machine.WaitIdle(ctx, c.waitIdle, log); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(log, "mix %s: %d clients, %v warm-up, %v timed ...\n", m.name, c.clients, c.warmup, c.duration)

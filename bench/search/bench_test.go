@@ -11,6 +11,8 @@ import (
 
 	"github.com/openreview-finder/openreview-finder/internal/tokenizer"
 	"github.com/openreview-finder/openreview-finder/internal/weights"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/synth"
 )
 
 func TestWriteSafetensorsRoundTrip(t *testing.T) {
@@ -52,8 +54,8 @@ func TestWriteSafetensorsRoundTrip(t *testing.T) {
 // TestBenchVocab checks that the query words are whole tokens, as most ML
 // words are in SPECTER2's vocabulary, and that the vocabulary loads.
 func TestBenchVocab(t *testing.T) {
-	g := newGen(corpusSeed)
-	vocab, err := benchVocab(filepath.Join("..", "..", "testdata", "models", "tiny-bin", "vocab.txt"), g.vocab)
+	g := synth.NewGen(corpusSeed)
+	vocab, err := benchVocab(filepath.Join("..", "..", "testdata", "models", "tiny-bin", "vocab.txt"), g.Vocab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,9 +70,9 @@ func TestBenchVocab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.reseed(1)
+	g.Reseed(1)
 	for range 20 {
-		q := g.query()
+		q := g.Query()
 		if pieces, words := len(tok.Tokens(q)), len(strings.Fields(q)); pieces != words {
 			t.Errorf("%q: %d word pieces for %d words", q, pieces, words)
 		}

@@ -18,6 +18,8 @@ import (
 	"github.com/openreview-finder/openreview-finder/internal/paper"
 	"github.com/openreview-finder/openreview-finder/internal/search"
 	"github.com/openreview-finder/openreview-finder/internal/store"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/synth"
 )
 
 // indexVersion changes whenever the corpus generator, the store's schema or
@@ -116,17 +118,17 @@ func buildIndex(ctx context.Context, dir string, n int, log io.Writer) (buildInf
 }
 
 func commitPapers(ctx context.Context, st *store.Store, n int, log io.Writer) error {
-	for _, v := range venues {
+	for _, v := range synth.Venues {
 		if err := st.SaveVenue(ctx, v.Venue); err != nil {
 			return fmt.Errorf("save venue %s: %w", v.ID, err)
 		}
 	}
-	g := newGen(corpusSeed)
+	g := synth.NewGen(corpusSeed)
 	start := time.Now()
 	for off := 0; off < n; off += pageSize {
 		page := make([]paper.Paper, min(pageSize, n-off))
 		for i := range page {
-			page[i] = g.paper(off + i)
+			page[i] = g.Paper(off + i)
 		}
 		if err := st.Commit(ctx, "bench", page, fmt.Appendf(nil, "%d", off+len(page))); err != nil {
 			return fmt.Errorf("commit papers %d to %d: %w", off, off+len(page), err)

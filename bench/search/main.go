@@ -31,6 +31,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/synth"
 )
 
 func main() {
@@ -121,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("no random model in %s", modelDir(c.cache))
 		}
 		fmt.Fprintf(stderr, "writing a random BERT-base and query adapter to %s (once) ...\n", modelDir(c.cache))
-		if err := writeModel(c.cache, c.testdata, newGen(corpusSeed).vocab); err != nil {
+		if err := writeModel(c.cache, c.testdata, synth.NewGen(corpusSeed).Vocab); err != nil {
 			return fmt.Errorf("write model: %w", err)
 		}
 		built = true

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/openreview-finder/openreview-finder/internal/search"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/synth"
 )
 
 // latency summarises the times of one kind of operation, in milliseconds.
@@ -60,7 +61,7 @@ func timeEach(texts []string, fn func(string) error) ([]time.Duration, error) {
 // the keyword leg rank almost the whole index.
 func contentOnly(texts []string, ds []time.Duration) latency {
 	fw := map[string]bool{}
-	for _, w := range strings.Fields(functionWords) {
+	for _, w := range strings.Fields(synth.FunctionWords) {
 		fw[w] = true
 	}
 	var keep []time.Duration
@@ -79,20 +80,6 @@ func peakRSS() float64 {
 		return 0
 	}
 	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
-}
-
-// loadAvg is the system's one-minute load average, or -1: other work on the
-// machine shows in every latency, so the report says how busy it was.
-func loadAvg() float64 {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return -1
-	}
-	var l float64
-	if _, err := fmt.Sscan(string(data), &l); err != nil {
-		return -1
-	}
-	return l
 }
 
 // queryEmbedder answers the texts it holds vectors for from memory, so a
@@ -132,13 +119,13 @@ func (q *queryEmbedder) give(texts []string) {
 // querySets returns k sets of n distinct queries each, no query in two sets,
 // so no phase benefits from a cache warmed by another.
 func querySets(k, n int) [][]string {
-	g := newGen(corpusSeed)
-	g.reseed(corpusSeed + 1)
+	g := synth.NewGen(corpusSeed)
+	g.Reseed(corpusSeed + 1)
 	seen := map[string]bool{}
 	sets := make([][]string, k)
 	for i := range sets {
 		for len(sets[i]) < n {
-			if q := g.query(); !seen[q] {
+			if q := g.Query(); !seen[q] {
 				seen[q] = true
 				sets[i] = append(sets[i], q)
 			}

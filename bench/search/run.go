@@ -12,6 +12,8 @@ import (
 	"github.com/openreview-finder/openreview-finder/internal/search"
 	"github.com/openreview-finder/openreview-finder/internal/store"
 	"github.com/openreview-finder/openreview-finder/internal/tensor"
+
+	"github.com/openreview-finder/openreview-finder/bench/internal/machine"
 )
 
 // report is everything one run measures. Times are milliseconds.
@@ -72,7 +74,7 @@ type bench struct {
 }
 
 func measure(ctx context.Context, c config, bi buildInfo, log io.Writer) (*report, error) {
-	rep := &report{Papers: c.n, Build: bi, Backend: tensor.BackendInfo(), GOMAXPROCS: runtime.GOMAXPROCS(0), LoadBefore: loadAvg()}
+	rep := &report{Papers: c.n, Build: bi, Backend: tensor.BackendInfo(), GOMAXPROCS: runtime.GOMAXPROCS(0), LoadBefore: machine.LoadAvg()}
 	sets := querySets(numSets, c.queries)
 	prof := &profiler{path: c.cpuprofile, phase: c.profile}
 	defer prof.stop("")
@@ -94,7 +96,7 @@ func measure(ctx context.Context, c config, bi buildInfo, log io.Writer) (*repor
 	}
 	rep.QueryTokens = meanTokens(b.enc, sets[setEmbed])
 	rep.PeakRSSMiB = peakRSS()
-	rep.LoadAfter = loadAvg()
+	rep.LoadAfter = machine.LoadAvg()
 	if err := b.st.Close(); err != nil {
 		return nil, fmt.Errorf("close index: %w", err)
 	}
@@ -113,7 +115,7 @@ func open(ctx context.Context, c config, rep *report, prof *profiler, given []st
 	rep.ModelLoadMS = since(start)
 	qe := &queryEmbedder{given: map[string][]float32{}, enc: enc}
 	qe.give(given)
-	if err := waitIdle(ctx, c.waitIdle, log); err != nil {
+	if err := machine.WaitIdle(ctx, c.waitIdle, log); err != nil {
 		return nil, err
 	}
 	if err := prof.start("open"); err != nil {
@@ -185,14 +187,14 @@ const busyLimit = 0.25
 // processes competed for the cores, and keeps the least disturbed run.
 func (p *phase) measure(ctx context.Context, c config, prof *profiler, log io.Writer) error {
 	for try := 0; try <= c.retries; try++ {
-		if err := waitIdle(ctx, c.waitIdle, log); err != nil {
+		if err := machine.WaitIdle(ctx, c.waitIdle, log); err != nil {
 			return err
 		}
 		fmt.Fprintf(log, "timing %s (%d queries) ...\n", p.name, len(p.texts))
 		if err := prof.start(p.name); err != nil {
 			return err
 		}
-		before, err := sampleCPU()
+		before, err := machine.SampleCPU()
 		if err != nil {
 			return err
 		}
@@ -200,7 +202,7 @@ func (p *phase) measure(ctx context.Context, c config, prof *profiler, log io.Wr
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
-		after, err := sampleCPU()
+		after, err := machine.SampleCPU()
 		if err != nil {
 			return err
 		}
@@ -208,7 +210,7 @@ func (p *phase) measure(ctx context.Context, c config, prof *profiler, log io.Wr
 			return err
 		}
 		l := summarise(ds)
-		l.Others = othersBusy(before, after)
+		l.Others = machine.OthersBusy(before, after)
 		if try > 0 && l.Others >= p.dst.Others {
 			continue
 		}

@@ -1,4 +1,7 @@
-package main
+// Package synth makes the synthetic papers and queries the benchmarks share:
+// realistic titles, Zipf-distributed abstracts over an ML vocabulary,
+// authors, keywords, Venues and outcomes, all from a seed.
+package synth
 
 import (
 	"fmt"
@@ -9,9 +12,9 @@ import (
 	"github.com/openreview-finder/openreview-finder/internal/paper"
 )
 
-// venues are the venues synthetic papers are spread over, each with a share
+// Venues are the Venues synthetic papers are spread over, each with a share
 // of the papers close to its real number of submissions.
-var venues = []struct {
+var Venues = []struct {
 	paper.Venue
 	share int
 }{
@@ -27,7 +30,7 @@ var venues = []struct {
 	{paper.Venue{ID: "colmweb.org/COLM/2024/Conference", Label: "COLM 2024", Year: 2024, APIVersion: 2}, 1},
 }
 
-// outcomes spread the papers over statuses roughly as real venues do
+// outcomes spread the papers over statuses roughly as real Venues do
 // (per mille).
 type outcome struct {
 	status       paper.Status
@@ -55,10 +58,10 @@ Marie Felix Ines Noah Mia Elias Lea Paul Ida Oskar Freya Mateo Valentina Tomas I
 
 // gen makes synthetic papers and queries. The same seed gives the same
 // corpus, so a cached index matches what a rebuild would write.
-type gen struct {
+type Gen struct {
 	rng     *rand.Rand
-	vocab   []string
-	zipf    *rand.Zipf // over vocab: abstracts
+	Vocab   []string
+	zipf    *rand.Zipf // over Vocab: abstracts
 	mlZipf  *rand.Zipf // over the ML words only: titles, keywords, queries
 	authors []string
 	authZ   *rand.Zipf // a few authors write many papers
@@ -66,9 +69,9 @@ type gen struct {
 	venueAt []int // share-weighted venue indexes
 }
 
-func newGen(seed uint64) *gen {
+func NewGen(seed uint64) *Gen {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	g := &gen{vocab: vocabulary(rng), nFunc: len(strings.Fields(functionWords))}
+	g := &Gen{Vocab: Vocabulary(rng), nFunc: len(strings.Fields(FunctionWords))}
 	surnames := make([]string, 6000)
 	for i := range surnames {
 		surnames[i] = surname(rng)
@@ -77,21 +80,21 @@ func newGen(seed uint64) *gen {
 	for i := range g.authors {
 		g.authors[i] = firstNames[rng.IntN(len(firstNames))] + " " + surnames[rng.IntN(len(surnames))]
 	}
-	for i, v := range venues {
+	for i, v := range Venues {
 		for range v.share {
 			g.venueAt = append(g.venueAt, i)
 		}
 	}
-	g.reseed(seed)
+	g.Reseed(seed)
 	return g
 }
 
 // reseed restarts the random draws, keeping the vocabulary and authors: a
 // query generator shares the corpus's words without repeating its titles.
-func (g *gen) reseed(seed uint64) {
+func (g *Gen) Reseed(seed uint64) {
 	g.rng = rand.New(rand.NewPCG(seed, 11))
-	g.zipf = rand.NewZipf(rand.New(rand.NewPCG(seed, 2)), 1.07, 1, uint64(len(g.vocab)-1))
-	g.mlZipf = rand.NewZipf(rand.New(rand.NewPCG(seed, 3)), 1.05, 4, uint64(len(g.vocab)-g.nFunc-1))
+	g.zipf = rand.NewZipf(rand.New(rand.NewPCG(seed, 2)), 1.07, 1, uint64(len(g.Vocab)-1))
+	g.mlZipf = rand.NewZipf(rand.New(rand.NewPCG(seed, 3)), 1.05, 4, uint64(len(g.Vocab)-g.nFunc-1))
 	g.authZ = rand.NewZipf(rand.New(rand.NewPCG(seed, 4)), 1.01, 50, uint64(len(g.authors)-1))
 }
 
@@ -106,12 +109,12 @@ func surname(rng *rand.Rand) string {
 	return b.String()
 }
 
-func (g *gen) word() string   { return g.vocab[g.zipf.Uint64()] }
-func (g *gen) mlWord() string { return g.vocab[g.nFunc+int(g.mlZipf.Uint64())] }
+func (g *Gen) word() string   { return g.Vocab[g.zipf.Uint64()] }
+func (g *Gen) mlWord() string { return g.Vocab[g.nFunc+int(g.mlZipf.Uint64())] }
 
 // phrase is k ML words, with a function word now and then, as in titles and
 // queries ("contrastive learning of graph representations").
-func (g *gen) phrase(k int) []string {
+func (g *Gen) phrase(k int) []string {
 	ws := make([]string, k)
 	for i := range ws {
 		if i > 0 && i < k-1 && g.rng.IntN(5) == 0 {
@@ -124,7 +127,7 @@ func (g *gen) phrase(k int) []string {
 }
 
 // prose is about n words of sentences of 10 to 28 words.
-func (g *gen) prose(n int) string {
+func (g *Gen) prose(n int) string {
 	var b strings.Builder
 	for written := 0; written < n; {
 		k := min(10+g.rng.IntN(19), n-written)
@@ -146,7 +149,7 @@ func (g *gen) prose(n int) string {
 	return strings.TrimSpace(b.String())
 }
 
-func (g *gen) title() string {
+func (g *Gen) title() string {
 	ws := g.phrase(8 + g.rng.IntN(7))
 	for i, w := range ws {
 		if len(w) > 3 || i == 0 {
@@ -160,11 +163,11 @@ func (g *gen) title() string {
 }
 
 // query is what a person types: 3 to 10 words, mostly ML terms.
-func (g *gen) query() string { return strings.Join(g.phrase(3+g.rng.IntN(8)), " ") }
+func (g *Gen) Query() string { return strings.Join(g.phrase(3+g.rng.IntN(8)), " ") }
 
 const noteIDChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
-func (g *gen) noteID() string {
+func (g *Gen) noteID() string {
 	b := make([]byte, 10)
 	for i := range b {
 		b[i] = noteIDChars[g.rng.IntN(len(noteIDChars))]
@@ -173,8 +176,8 @@ func (g *gen) noteID() string {
 }
 
 // paper makes the i-th paper (numbered within the corpus, not the venue).
-func (g *gen) paper(i int) paper.Paper {
-	v := venues[g.venueAt[g.rng.IntN(len(g.venueAt))]].Venue
+func (g *Gen) Paper(i int) paper.Paper {
+	v := Venues[g.venueAt[g.rng.IntN(len(g.venueAt))]].Venue
 	year := v.Year
 	if year == 0 {
 		year = 2023 + g.rng.IntN(3)
@@ -213,7 +216,7 @@ func (g *gen) paper(i int) paper.Paper {
 	return p
 }
 
-func (g *gen) outcome() outcome {
+func (g *Gen) outcome() outcome {
 	r := g.rng.IntN(1000)
 	for _, o := range outcomes {
 		if r < o.perMille {

@@ -1,4 +1,6 @@
-package main
+// Package machine tells a benchmark how busy the shared machine is: the
+// cores other processes use, and a wait for them to go quiet.
+package machine
 
 import (
 	"context"
@@ -16,18 +18,18 @@ import (
 // machine to be idle before each measurement, and reports how many cores
 // other processes kept busy while it ran.
 
-// cpuSample is the machine's busy CPU time and this process's own.
-type cpuSample struct {
-	at         time.Time
+// CPUSample is the machine's busy CPU time and this process's own.
+type CPUSample struct {
+	At         time.Time     // when it was taken
 	busy, idle time.Duration // every process, from /proc/stat
 	own        time.Duration // this process, every thread
 }
 
-// clockTick is USER_HZ, the unit of /proc/stat: 100 on every Linux port.
-const clockTick = time.Second / 100
+// ClockTick is USER_HZ, the unit of /proc/stat: 100 on every Linux port.
+const ClockTick = time.Second / 100
 
-func sampleCPU() (cpuSample, error) {
-	s := cpuSample{at: time.Now()}
+func SampleCPU() (CPUSample, error) {
+	s := CPUSample{At: time.Now()}
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return s, fmt.Errorf("read cpu times: %w", err)
@@ -44,9 +46,9 @@ func sampleCPU() (cpuSample, error) {
 			return s, fmt.Errorf("parse /proc/stat: %w", err)
 		}
 		if i == 3 || i == 4 {
-			s.idle += time.Duration(n) * clockTick
+			s.idle += time.Duration(n) * ClockTick
 		} else {
-			s.busy += time.Duration(n) * clockTick
+			s.busy += time.Duration(n) * ClockTick
 		}
 	}
 	var ru syscall.Rusage
@@ -57,10 +59,10 @@ func sampleCPU() (cpuSample, error) {
 	return s, nil
 }
 
-// othersBusy is the average number of cores other processes kept busy
+// OthersBusy is the average number of cores other processes kept busy
 // between two samples.
-func othersBusy(a, b cpuSample) float64 {
-	wall := b.at.Sub(a.at)
+func OthersBusy(a, b CPUSample) float64 {
+	wall := b.At.Sub(a.At)
 	if wall <= 0 {
 		return 0
 	}
@@ -71,18 +73,18 @@ func othersBusy(a, b cpuSample) float64 {
 // count as idle: a shell, an editor, a language server.
 const idleCores = 0.15
 
-// waitIdle waits until other processes have left the cores idle for two
+// WaitIdle waits until other processes have left the cores idle for two
 // seconds, or until limit has passed (then it measures anyway and says so).
 // Our own threads do not count: BLAS workers spin for a while after a
 // multiplication.
-func waitIdle(ctx context.Context, limit time.Duration, log io.Writer) error {
+func WaitIdle(ctx context.Context, limit time.Duration, log io.Writer) error {
 	if limit <= 0 {
 		return nil
 	}
 	deadline := time.Now().Add(limit)
 	said := false
 	for {
-		a, err := sampleCPU()
+		a, err := SampleCPU()
 		if err != nil {
 			return err
 		}
@@ -91,11 +93,11 @@ func waitIdle(ctx context.Context, limit time.Duration, log io.Writer) error {
 			return ctx.Err()
 		case <-time.After(2 * time.Second):
 		}
-		b, err := sampleCPU()
+		b, err := SampleCPU()
 		if err != nil {
 			return err
 		}
-		others := othersBusy(a, b)
+		others := OthersBusy(a, b)
 		if others < idleCores {
 			return nil
 		}
@@ -110,8 +112,8 @@ func waitIdle(ctx context.Context, limit time.Duration, log io.Writer) error {
 	}
 }
 
-// loadAvg is the system's one-minute load average, or -1.
-func loadAvg() float64 {
+// LoadAvg is the system's one-minute load average, or -1.
+func LoadAvg() float64 {
 	data, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return -1

@@ -1,13 +1,13 @@
-package main
+package synth
 
 import (
 	"slices"
 	"strings"
 )
 
-// functionWords head the vocabulary: in real abstracts they are the most
+// FunctionWords head the vocabulary: in real abstracts they are the most
 // frequent words, and they make the keyword index's biggest posting lists.
-const functionWords = `the of and a to in we is for that on with this our by as are an be from
+const FunctionWords = `the of and a to in we is for that on with this our by as are an be from
 which it can these at show model its such not their both while than more using also has have into
 two each over when how new only use but between across most other per all they one through them
 without while under used based however further then thus where whether there so three may often`
@@ -106,10 +106,10 @@ const vocabSize = 4000
 // in a shuffled (seeded) order, vocabSize in all: a word's position is its
 // frequency rank, so the function words are the most frequent and ML words
 // spread over the whole Zipf curve.
-func vocabulary(rng interface{ IntN(int) int }) []string {
+func Vocabulary(rng interface{ IntN(int) int }) []string {
 	seen := map[string]bool{}
 	var fw, ml []string
-	for _, w := range strings.Fields(functionWords) {
+	for _, w := range strings.Fields(FunctionWords) {
 		if !seen[w] {
 			seen[w] = true
 			fw = append(fw, w)
