@@ -334,12 +334,15 @@ func testNoJS(t *testing.T, p *tab) {
 	before := p.site.partial.Load()
 	p.open(t, "/")
 	const q = "diffusion sampling"
+	// Read the limit before submitting: during the navigation the form
+	// is gone.
+	limit := p.limit(t)
 	p.do(t,
 		chromedp.SendKeys(chromedp.CSS(qBox), q),
 		chromedp.Click(chromedp.CSS(`#search input[name=status][value=poster]`)),
 		chromedp.Click(chromedp.CSS(`#search button[type=submit]`)))
 	f := store.Filter{Statuses: []store.StatusFilter{{Status: paper.StatusAccepted, Presentation: paper.PresentationPoster}}}
-	want := p.site.want(t, q, p.limit(t), f)
+	want := p.site.want(t, q, limit, f)
 	p.waitIDs(t, want)
 	if got := p.params(t); got.Get("q") != q || got.Get("status") != "poster" {
 		t.Errorf("the form submitted %v, want q=%q and status=poster", got, q)
