@@ -1,10 +1,8 @@
 package chromastore
 
 import (
-	"fmt"
 	"strings"
 
-	"github.com/openreview-finder/openreview-finder/internal/paper"
 	"github.com/openreview-finder/openreview-finder/internal/store"
 )
 
@@ -19,7 +17,7 @@ type filter struct {
 // newFilter translates f. Values that could only be typing mistakes are
 // refused as the store refuses them, wrapping paper.ErrInvalid.
 func newFilter(f store.Filter) (filter, error) {
-	if err := validate(f); err != nil {
+	if err := f.Validate(); err != nil {
 		return filter{}, err
 	}
 	var out filter
@@ -95,32 +93,6 @@ func authorCond(a string) (map[string]any, bool) {
 		return nil, false
 	}
 	return anyOf(alts...), true
-}
-
-// validate rejects filters the store's Filter.sql rejects, for the same
-// reasons.
-func validate(f store.Filter) error {
-	for _, v := range f.Venues {
-		if strings.TrimSpace(v) == "" {
-			return fmt.Errorf("venue filter is blank: %w", paper.ErrInvalid)
-		}
-	}
-	for _, st := range f.Statuses {
-		if st == (store.StatusFilter{}) {
-			return fmt.Errorf("status filter names neither a status nor a presentation: %w", paper.ErrInvalid)
-		}
-	}
-	for _, a := range f.Authors {
-		if strings.TrimSpace(a) == "" {
-			return fmt.Errorf("author filter %q is blank: %w", a, paper.ErrInvalid)
-		}
-	}
-	for _, k := range f.Keywords {
-		if store.Fold(k) == "" {
-			return fmt.Errorf("keyword filter %q has no letters or digits: %w", k, paper.ErrInvalid)
-		}
-	}
-	return nil
 }
 
 // whereDocument is the filter's document conditions and more, all of which

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/openreview-finder/openreview-finder/internal/chroma"
 	"github.com/openreview-finder/openreview-finder/internal/paper"
@@ -25,9 +24,6 @@ const (
 )
 
 var fieldWeights = [4]float64{4, 1, 2, 2} // title, abstract, keywords, authors
-
-// maxTerms bounds the words of one query, as the store bounds them.
-const maxTerms = 64
 
 // Search finds papers matching q as the SQLite store's Search does: with
 // words, the best BM25 matches among the papers passing the filter first
@@ -67,36 +63,14 @@ func (s *Store) Search(ctx context.Context, q store.Query) ([]store.Hit, error) 
 	return hits, nil
 }
 
-// phrases splits what a user typed as the store's query parser does: each
-// whitespace-separated chunk is one phrase of its words, text between
-// double quotes is one phrase, repeats are dropped, and at most maxTerms
-// words count.
+// phrases splits what a user typed exactly as the store's query parser
+// does (store.QueryParts); nil when it holds no words.
 func phrases(text string) [][]string {
-	var out [][]string
-	seen := map[string]bool{}
-	budget := maxTerms
-	add := func(words []string) {
-		if len(words) > budget {
-			words = words[:budget]
-		}
-		key := strings.Join(words, " ")
-		if len(words) == 0 || seen[key] {
-			return
-		}
-		seen[key] = true
-		budget -= len(words)
-		out = append(out, words)
+	ps, err := store.QueryParts(text)
+	if err != nil {
+		return nil
 	}
-	for i, chunk := range strings.Split(text, `"`) {
-		if i%2 == 1 { // between quotes; an unclosed quote runs to the end
-			add(store.Words(chunk))
-			continue
-		}
-		for _, f := range strings.FieldsFunc(chunk, unicode.IsSpace) {
-			add(store.Words(f))
-		}
-	}
-	return out
+	return ps
 }
 
 // listFiltered lists the papers passing the filter in venue and number

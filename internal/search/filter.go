@@ -2,10 +2,8 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
-	"github.com/openreview-finder/openreview-finder/internal/paper"
 	"github.com/openreview-finder/openreview-finder/internal/store"
 )
 
@@ -15,7 +13,7 @@ import (
 // are asked of the store with FilterIDs. Either way a row passes exactly
 // when the store's Search would keep its paper.
 func (e *Engine) rows(ctx context.Context, ix *index, f store.Filter) ([]bool, error) {
-	if err := validate(f); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	if f.Empty() {
@@ -51,22 +49,6 @@ func (e *Engine) rows(ctx context.Context, ix *index, f store.Filter) ([]bool, e
 		}
 	}
 	return both, nil
-}
-
-// validate rejects what the store's filter would reject, so that a filter
-// decided in memory fails as it would in the store.
-func validate(f store.Filter) error {
-	for _, v := range f.Venues {
-		if strings.TrimSpace(v) == "" {
-			return fmt.Errorf("venue filter is blank: %w", paper.ErrInvalid)
-		}
-	}
-	for _, st := range f.Statuses {
-		if st == (store.StatusFilter{}) {
-			return fmt.Errorf("status filter names neither a status nor a presentation: %w", paper.ErrInvalid)
-		}
-	}
-	return nil
 }
 
 // matchVenue reports whether one of the filter's venues names v: its id,

@@ -65,7 +65,7 @@ func (e *Engine) remoteSemantics(ctx context.Context, q []float32, req Request, 
 // nearestLeg validates f as the in-memory filter would, then asks
 // Options.Vectors.
 func (e *Engine) nearestLeg(ctx context.Context, q []float32, k int, f store.Filter, exclude string) ([]Neighbor, error) {
-	if err := validate(f); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	leg, err := e.opts.Vectors.Nearest(ctx, q, k, f, exclude)

@@ -51,16 +51,18 @@ const maxTerms = 64
 // phrase, and the strings are joined with OR, so BM25 ranks papers matching
 // more of them first. Operators (AND, NEAR, *, ^, column:) are plain words.
 func ftsQuery(text string) (string, error) {
-	parts, err := queryParts(text)
+	parts, err := QueryParts(text)
 	if err != nil {
 		return "", err
 	}
 	return matchExpr(parts), nil
 }
 
-// queryParts splits a query into its OR'ed parts, each the words of one
-// chunk or phrase, without repeats and at most maxTerms words in all.
-func queryParts(text string) ([][]string, error) {
+// QueryParts splits a query into its OR'ed parts, each the words of one
+// chunk or phrase, without repeats and at most maxTerms words in all. A
+// query without words is an error wrapping paper.ErrInvalid. Other
+// keyword backends call it so that a query means the same everywhere.
+func QueryParts(text string) ([][]string, error) {
 	var parts [][]string
 	seen := map[string]bool{}
 	budget := maxTerms

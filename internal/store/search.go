@@ -91,7 +91,7 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 		stmt = filterSQL(where, len(q.Filter.Authors)+len(q.Filter.Keywords) > 0)
 	} else {
-		parts, err := queryParts(q.Text)
+		parts, err := QueryParts(q.Text)
 		if err != nil {
 			return nil, fmt.Errorf("search %.80q: %w", q.Text, err)
 		}
@@ -155,7 +155,7 @@ const series = "substr(p.venue, 1, instr(p.venue || ' ', ' ') - 1)"
 // sql renders the filter as a condition on papers p ("1" when empty) and its
 // arguments. Values are always bound, never spliced.
 func (f Filter) sql() (string, []any, error) {
-	if err := f.validate(); err != nil {
+	if err := f.Validate(); err != nil {
 		return "", nil, err
 	}
 	var w where
@@ -184,8 +184,9 @@ func (f Filter) sql() (string, []any, error) {
 	return strings.Join(w.conds, " AND "), w.args, nil
 }
 
-// validate rejects filter values that could only be typing mistakes.
-func (f Filter) validate() error {
+// Validate rejects filter values that could only be typing mistakes. Other
+// backends call it so that a filter fails everywhere as it fails here.
+func (f Filter) Validate() error {
 	for _, v := range f.Venues {
 		if strings.TrimSpace(v) == "" {
 			return fmt.Errorf("venue filter is blank: %w", paper.ErrInvalid)
