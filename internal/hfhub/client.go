@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,8 +22,9 @@ type Config struct {
 	Endpoint string // default DefaultEndpoint (HF_ENDPOINT); a trailing '/' is dropped
 	CacheDir string // the hub cache directory (see DefaultCacheDir); required
 	// Token (HF_TOKEN) is sent as "Authorization: Bearer" to the endpoint's
-	// host only, never to the CDN a download is redirected to. It appears
-	// in no error and no log line.
+	// host only, never to the CDN a download is redirected to nor to the
+	// pre-signed URLs an upload is sent to. It appears in no error and no
+	// log line. Uploads need one with write access.
 	Token string
 	// Offline (HF_HUB_OFFLINE) forbids the network: files come from the
 	// cache or the call fails with ErrOffline.
@@ -31,9 +33,12 @@ type Config struct {
 	// the file), catching corruption that keeps the size. Without it a
 	// cached blob is checked by size only.
 	Verify     bool
-	HTTPClient *http.Client   // default: http.DefaultTransport, no overall timeout
-	Logger     *slog.Logger   // default: discard
-	Progress   func(Progress) // called as bytes arrive (at most every 100ms, and at the end)
+	HTTPClient *http.Client // default: http.DefaultTransport, no overall timeout
+	Logger     *slog.Logger // default: discard
+	// Progress is called as bytes arrive or leave (at most every 100ms
+	// per file, and at the end); an upload may call it from another
+	// goroutine, never from two at once.
+	Progress func(Progress)
 
 	MaxRetries int           // tries after the first for 5xx, 429 and network failures (default 5; negative: none)
 	MaxBackoff time.Duration // cap of the exponential backoff (default 30s)
@@ -72,6 +77,7 @@ type Client struct {
 	verify      bool
 	log         *slog.Logger
 	progress    func(Progress)
+	progressMu  sync.Mutex // uploads report from the transport's goroutines
 	maxRetries  int
 	maxBackoff  time.Duration
 	metaTimeout time.Duration
@@ -166,11 +172,18 @@ func (c *Client) newRequest(ctx context.Context, method, u string) (*http.Reques
 		return nil, err
 	}
 	req.Header.Set("Accept-Encoding", "identity")
-	req.Header.Set("User-Agent", "openreview-finder-hfhub/1")
+	req.Header.Set("User-Agent", userAgent)
+	c.authorize(req)
+	return req, nil
+}
+
+const userAgent = "openreview-finder-hfhub/1"
+
+// authorize adds the token to a request for the endpoint's host.
+func (c *Client) authorize(req *http.Request) {
 	if c.token != "" && req.URL.Host == c.endpointURL.Host {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	return req, nil
 }
 
 // errorFrom reads an error answer (a little of its body) and closes it.
@@ -184,9 +197,14 @@ func errorFrom(resp *http.Response) *StatusError {
 // Server errors (5xx, 429, 408) and transport failures are retried after a
 // capped exponential backoff, or the Retry-After the server asked for.
 func (c *Client) retry(ctx context.Context, what string, fn func() error) error {
+	return c.retryIf(ctx, what, retryable, fn)
+}
+
+// retryIf is retry with its own choice of the errors worth another try.
+func (c *Client) retryIf(ctx context.Context, what string, again func(error) bool, fn func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := fn()
-		if err == nil || ctx.Err() != nil || attempt >= c.maxRetries || !retryable(err) {
+		if err == nil || ctx.Err() != nil || attempt >= c.maxRetries || !again(err) {
 			return err
 		}
 		wait := backoff(attempt, c.maxBackoff)

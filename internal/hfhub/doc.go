@@ -1,6 +1,7 @@
 // Package hfhub downloads files of Hugging Face Hub repositories (models,
 // datasets, spaces) into the cache layout of Python's huggingface_hub, so
-// that openreview-finder and Python tools share one cache.
+// that openreview-finder and Python tools share one cache, and uploads
+// files to them through the Hub's commit API.
 //
 // A download asks the Hub for the file's metadata with a HEAD request on
 // {endpoint}/{repo}/resolve/{revision}/{file} (following only redirects that
@@ -23,4 +24,20 @@
 // A cached file is served without network in offline mode; otherwise the
 // HEAD still runs to notice a moved branch, and a Hub that cannot be reached
 // falls back to the cached snapshot with a warning.
+//
+// An upload (Upload) makes one commit, as huggingface_hub's create_commit
+// does: each file is hashed as it is read (SHA-256, size, its first 512
+// bytes); POST /api/{type}s/{repo}/preupload/{revision} says which files
+// go to LFS storage and which the repository's .gitignore ignores; the
+// LFS batch API ({prefix}{repo}.git/info/lfs/objects/batch) answers, per
+// object, nothing (stored already), one pre-signed PUT, or pre-signed part
+// URLs and a completion URL, and a verify URL; finally POST
+// /api/{type}s/{repo}/commit/{revision} carries an NDJSON payload: a
+// header, regular files base64-encoded (streamed from their source), LFS
+// files by oid and size, and deleted paths. Writes need the token; it
+// goes to the endpoint's host only, never to the pre-signed URLs, and
+// neither the token nor those URLs' queries appear in errors or logs.
+// Preupload, the batch, the PUTs (a part is sent again from its start)
+// and verify are retried like downloads; the commit too, but never on a
+// 4xx, when the Hub refused it.
 package hfhub

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -188,10 +189,15 @@ func (c *Client) explain(t target, se *StatusError) error {
 	return newHubError(c.redact(msg+": "+se.Error()), se)
 }
 
-// redact removes the token from text, in case a server echoed it.
+// redact removes the token from text, in case a server echoed it, and the
+// query of any URL in it, where pre-signed URLs keep their signature.
 func (c *Client) redact(s string) string {
+	s = urlQuery.ReplaceAllString(s, "$1?[redacted]")
 	if c.token == "" {
 		return s
 	}
 	return strings.ReplaceAll(s, c.token, "[redacted]")
 }
+
+// urlQuery matches the query of an http(s) URL in text.
+var urlQuery = regexp.MustCompile(`(https?://[^\s?#"']+)\?[^\s"']*`)

@@ -17,7 +17,7 @@ func (s *Server) serveContent(w http.ResponseWriter, r *http.Request, host, file
 	start, end, ranged := parseRange(r.Header.Get("Range"), size)
 	var f *Fault
 	if r.Method == http.MethodGet {
-		f = s.takeFault(host, r.Method, file, contentKinds...)
+		f = s.takeFault(s.matchOf(host, r, file), contentKinds...)
 	}
 	if f != nil && f.Kind == FaultIgnoreRange {
 		ranged, start, end = false, 0, size-1
@@ -126,21 +126,22 @@ func (s *Server) serveInfo(w http.ResponseWriter, r *http.Request, kind string, 
 		info.Gated = "auto"
 	}
 	for _, p := range c.paths() {
-		info.Siblings = append(info.Siblings, s.sibling(p, c.files[p], blobs))
+		info.Siblings = append(info.Siblings, s.sibling(c, p, blobs))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(info)
 }
 
 // sibling describes a file; s.mu must be held.
-func (s *Server) sibling(p string, b *blob, blobs bool) sibling {
+func (s *Server) sibling(c *commit, p string, blobs bool) sibling {
+	b := c.files[p]
 	sib := sibling{RFilename: p}
 	if !blobs {
 		return sib
 	}
 	n := int64(len(b.data))
 	sib.Size, sib.BlobID = &n, b.gitSHA1
-	if s.isLFS(p, b) {
+	if s.servedAsLFS(c, p) {
 		ptr := lfsPointer(b)
 		sib.BlobID = GitBlobSHA1(ptr)
 		sib.LFS = &struct {

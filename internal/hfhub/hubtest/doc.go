@@ -36,12 +36,57 @@
 // {"id", "sha", "siblings": [{"rfilename"}]}, with size, blobId and lfs
 // for each sibling when ?blobs=true.
 //
+// # Writes
+//
+// The commit API of the project's Hub reference (§3.8). Writes need
+// "Authorization: Bearer <tok>" once SetWriteToken is called (any bearer
+// token before): none answers 401, another token 403, both with
+// X-Error-Message.
+//
+//   - POST /api/repos/create {"name", "organization", "type", "private",
+//     "sdk"} makes a repository whose main branch holds one commit with
+//     the Hub's default .gitattributes; 409 if it exists; a space needs
+//     an sdk. A private repository reads like a missing one without the
+//     write token.
+//   - POST /api/{kind}/{repo}/preupload/{branch} (at most 256 files)
+//     answers uploadMode "lfs" for files of at least the LFS threshold,
+//     with a NUL byte in their sample or a weights-like extension, else
+//     "regular" (always for empty files); shouldIgnore from the branch's
+//     .gitignore; oid of the file the branch holds at that path.
+//   - POST {prefix}{repo}.git/info/lfs/objects/batch (Accept
+//     application/vnd.git-lfs+json, else 406) answers no actions for an
+//     object the repository stores, else an upload href on the CDN
+//     (/lfs/{oid}, pre-signed: a signature the CDN checks, no token, and
+//     S3's 400 when one is sent anyway) and a verify href. With
+//     SetMultipartChunk(n), an object larger than n gets part URLs
+//     "1".."k" of n bytes and "chunk_size" in the upload header, and the
+//     href is the completion URL on the Hub (POST
+//     /api/complete_multipart, signed, no token), which wants every part
+//     in order with the ETag its PUT answered (the MD5, as S3's).
+//   - POST {prefix}{repo}.git/info/lfs/objects/verify answers 404 unless
+//     an upload of the oid brought that many bytes; like the Hub, it
+//     checks no content.
+//   - POST /api/{kind}/{repo}/commit/{branch} (application/x-ndjson: a
+//     header line with a summary and an optional parentCommit, 412 if it
+//     is stale, then file, lfsFile, deletedFile and deletedFolder lines)
+//     makes a new commit, all or nothing, served by resolve and info like
+//     any other. An lfsFile must name an object uploaded with that oid and
+//     size whose bytes hash to the oid, else 422 with a message naming the
+//     file; deleting a missing path is 404 EntryNotFound; an unknown
+//     branch 404 RevisionNotFound. Files committed as lfsFile, or above
+//     the LFS threshold, are served as LFS files.
+//
 // # Faults and inspection
 //
 // AddFault scripts failures: error statuses, bodies cut mid-way, a
 // corrupted byte, a Range ignored, an answer without Hub headers (a
-// captive portal). Requests lists every request with its Range and
-// Authorization headers and the body bytes sent, so tests can count
+// captive portal). A fault may name a route (Request.Route) and a file:
+// writes match the files their bodies name, and LFS requests the file
+// preupload announced with the object's size (when one file alone has
+// that size). On uploads (PUT), FaultTruncate reads part of the body and
+// drops the connection, FaultCorrupt stores one byte flipped. Requests
+// lists every request with its route, its Range and Authorization
+// headers and the body bytes sent and received, so tests can count
 // transfers and check where the token went. SetFiles moves a branch to a
 // new commit; the old commit stays reachable by its hash.
 package hubtest

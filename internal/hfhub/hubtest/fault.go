@@ -1,7 +1,9 @@
 package hubtest
 
 import (
+	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,10 +15,14 @@ const (
 	// FaultStatus answers Fault.Status (default 500) instead of serving.
 	FaultStatus FaultKind = iota + 1
 	// FaultTruncate sends Fault.At bytes of a file's body (default: half
-	// of it) under the full Content-Length, then drops the connection.
+	// of it) under the full Content-Length, then drops the connection. On
+	// an upload (PUT) it reads Fault.At bytes of the request body (default:
+	// half of it) and drops the connection.
 	FaultTruncate
 	// FaultCorrupt flips the byte at offset Fault.At of the file in what
-	// it sends (when the answer covers that offset).
+	// it sends (when the answer covers that offset). On an upload (PUT) it
+	// flips the byte at offset At of the request body before storing it,
+	// and answers 200 as if all were well.
 	FaultCorrupt
 	// FaultIgnoreRange answers a Range request with 200 and the whole file,
 	// as some CDNs do.
@@ -34,10 +40,17 @@ var contentKinds = []FaultKind{FaultTruncate, FaultCorrupt, FaultIgnoreRange}
 type Fault struct {
 	Kind   FaultKind
 	Host   string // "hub", "cdn", or "" for either
-	Method string // "GET", "HEAD", or "" for any
-	File   string // path of the file in its repository, or "" for any request
-	Status int    // for FaultStatus
-	At     int64  // for FaultTruncate and FaultCorrupt
+	Method string // "GET", "HEAD", "PUT", "POST", or "" for any
+	// File is the path in its repository of the file the request is
+	// about, or "" for any request. Writes name their files in their
+	// bodies: a preupload or a commit matches when it names File, an LFS
+	// batch, verify, upload or completion when its object was announced
+	// for File by preupload.
+	File string
+	// Route is the kind of request (see Request.Route), or "" for any.
+	Route  string
+	Status int   // for FaultStatus
+	At     int64 // for FaultTruncate and FaultCorrupt
 	// Times is how many matching requests get the fault (default 1;
 	// negative: every one from then on).
 	Times int
@@ -53,14 +66,26 @@ func (s *Server) AddFault(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
+// match is what a fault is matched against.
+type match struct {
+	host, method, route, file string
+	// named matches only the faults that name a file: the ones that name
+	// none were tried when the request arrived.
+	named bool
+}
+
+func (s *Server) matchOf(host string, r *http.Request, file string) match {
+	return match{host: host, method: r.Method, route: routeOf(host, r), file: file}
+}
+
 // takeFault returns the first fault of one of kinds matching a request,
 // counting it as used.
-func (s *Server) takeFault(host, method, file string, kinds ...FaultKind) *Fault {
+func (s *Server) takeFault(m match, kinds ...FaultKind) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range s.faults {
-		if f.Times == 0 || (f.Host != "" && f.Host != host) || (f.Method != "" && f.Method != method) ||
-			(f.File != "" && f.File != file) {
+		if f.Times == 0 || (f.Host != "" && f.Host != m.host) || (f.Method != "" && f.Method != m.method) ||
+			(f.Route != "" && f.Route != m.route) || (f.File != "" && f.File != m.file) || (m.named && f.File == "") {
 			continue
 		}
 		for _, k := range kinds {
@@ -76,17 +101,38 @@ func (s *Server) takeFault(host, method, file string, kinds ...FaultKind) *Fault
 	return nil
 }
 
-// statusFault answers a scripted FaultStatus or FaultNotHub; it reports
-// whether it did. file is "" when the request names none yet (the Hub's
-// routes match it from the URL).
-func (s *Server) statusFault(w http.ResponseWriter, r *http.Request, host, file string) bool {
-	if file == "" && host == "hub" {
+// statusFault answers a scripted FaultStatus or FaultNotHub for a request
+// as it arrives, matching the file its URL names; it reports whether it
+// did.
+func (s *Server) statusFault(w http.ResponseWriter, r *http.Request, host string) bool {
+	file := r.URL.Query().Get("path") // the CDN's pre-signed URLs name their file
+	if host == "hub" {
 		file = fileInURL(r)
 	}
-	f := s.takeFault(host, r.Method, file, FaultStatus, FaultNotHub)
+	return s.answerFault(w, r, s.takeFault(s.matchOf(host, r, file), FaultStatus, FaultNotHub))
+}
+
+// bodyFault answers a scripted FaultStatus or FaultNotHub that names one
+// of files, the repository paths a write's body is about.
+func (s *Server) bodyFault(w http.ResponseWriter, r *http.Request, files ...string) bool {
+	m := s.matchOf("hub", r, "")
+	m.named = true
+	for _, f := range slices.Compact(slices.Sorted(slices.Values(files))) {
+		m.file = f
+		if fault := s.takeFault(m, FaultStatus, FaultNotHub); fault != nil {
+			return s.answerFault(w, r, fault)
+		}
+	}
+	return false
+}
+
+// answerFault answers f, if not nil, after reading what the client sends,
+// so that an uploading client sees the answer rather than a broken pipe.
+func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
 	if f == nil {
 		return false
 	}
+	io.Copy(io.Discard, io.LimitReader(r.Body, 1<<30))
 	if f.Kind == FaultNotHub {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusOK)

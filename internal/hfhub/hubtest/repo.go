@@ -80,8 +80,10 @@ var lfsExts = []string{".7z", ".arrow", ".bin", ".bz2", ".ckpt", ".ftz", ".gz", 
 
 // commit is one commit of a repository: its hash and its files.
 type commit struct {
-	hash  string
-	files map[string]*blob
+	hash    string
+	files   map[string]*blob
+	lfs     map[string]bool // paths committed as LFS files (lfsFile)
+	summary string
 }
 
 func (c *commit) paths() []string {
@@ -98,8 +100,31 @@ type repoState struct {
 	kind    string // "models", "datasets", "spaces"
 	id      string // "org/name"
 	token   string
+	private bool              // created private: only a write token may read it
 	refs    map[string]string // branch or tag → commit hash
 	commits map[string]*commit
+
+	// LFS storage. lfs holds the objects whose content hashes to their
+	// oid; received holds what the last upload of each oid brought, sound
+	// or not, which verify checks by size; pending maps paths preupload
+	// sent to LFS to their sizes, to name the file of an LFS object in
+	// its upload URLs.
+	lfs      map[string]*blob
+	received map[string][]byte
+	pending  map[string]int64
+}
+
+func newRepoState(kind, id string) *repoState {
+	return &repoState{kind: kind, id: id, refs: map[string]string{}, commits: map[string]*commit{},
+		lfs: map[string]*blob{}, received: map[string][]byte{}, pending: map[string]int64{}}
+}
+
+// prefix is what precedes the id in the repository's URLs.
+func (r *repoState) prefix() string {
+	if r.kind == "models" {
+		return ""
+	}
+	return r.kind + "/"
 }
 
 // splitID reads "datasets/org/name" as ("datasets", "org/name").

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,13 +31,15 @@ func segments(r *http.Request) []string {
 // serveHub routes a request to the Hub.
 func (s *Server) serveHub(w http.ResponseWriter, r *http.Request) {
 	segs := segments(r)
-	if s.statusFault(w, r, "hub", "") {
+	if s.statusFault(w, r, "hub") {
 		return
 	}
-	switch {
-	case len(segs) >= 3 && segs[0] == "api" && segs[1] == "resolve-cache":
+	switch route := routeOf("hub", r); route {
+	case "create", "preupload", "commit", "lfs-batch", "lfs-verify", "lfs-complete":
+		s.serveWrite(w, r, route, segs)
+	case "resolve-cache":
 		s.serveResolveCache(w, r, segs[2], segs[3:])
-	case len(segs) >= 3 && segs[0] == "api":
+	case "info":
 		s.serveInfo(w, r, segs[1], segs[2:])
 	default:
 		kind := "models"
@@ -45,6 +48,58 @@ func (s *Server) serveHub(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveResolve(w, r, kind, segs)
 	}
+}
+
+// routeOf names the kind of a request (Request.Route, Fault.Route).
+func routeOf(host string, r *http.Request) string {
+	segs := segments(r)
+	if host == "cdn" {
+		switch {
+		case len(segs) == 2 && segs[0] == "cdn":
+			return "cdn"
+		case len(segs) == 2 && segs[0] == "lfs":
+			return "lfs-upload"
+		case len(segs) == 3 && segs[0] == "lfs":
+			return "lfs-part"
+		}
+		return ""
+	}
+	switch {
+	case slices.Equal(segs, []string{"api", "repos", "create"}):
+		return "create"
+	case slices.Equal(segs, []string{"api", "complete_multipart"}):
+		return "lfs-complete"
+	case len(segs) >= 3 && segs[0] == "api" && segs[1] == "resolve-cache":
+		return "resolve-cache"
+	case len(segs) >= 3 && segs[0] == "api":
+		for _, word := range []string{"preupload", "commit"} {
+			if _, rest, ok := splitRepo(segs[2:], word); ok && len(rest) == 1 {
+				return word
+			}
+		}
+		return "info"
+	}
+	if _, _, op, ok := lfsTarget(segs); ok {
+		return "lfs-" + op
+	}
+	return "resolve"
+}
+
+// lfsTarget reads {prefix}{repo}.git/info/lfs/objects/{batch|verify}.
+func lfsTarget(segs []string) (kind, id, op string, ok bool) {
+	kind = "models"
+	if len(segs) > 0 && (segs[0] == "datasets" || segs[0] == "spaces") {
+		kind, segs = segs[0], segs[1:]
+	}
+	for i := 0; i < len(segs) && i < 2; i++ {
+		name, isGit := strings.CutSuffix(segs[i], ".git")
+		rest := segs[i+1:]
+		if isGit && len(rest) == 4 && rest[0] == "info" && rest[1] == "lfs" && rest[2] == "objects" &&
+			(rest[3] == "batch" || rest[3] == "verify") {
+			return kind, strings.Join(append(slices.Clone(segs[:i]), name), "/"), rest[3], true
+		}
+	}
+	return "", "", "", false
 }
 
 // hubError answers an error the way the Hub does: status, X-Error-Code,
@@ -70,13 +125,21 @@ func (s *Server) repoFor(w http.ResponseWriter, r *http.Request, kind, id string
 	s.mu.Unlock()
 	if repo == nil && renamed {
 		_, newID, _ := strings.Cut(newKey, "/")
-		loc := strings.Replace(r.URL.EscapedPath(), "/"+id+"/", "/"+newID+"/", 1)
+		loc := r.URL.EscapedPath()
+		if strings.Contains(loc, "/"+id+".git/") {
+			loc = strings.Replace(loc, "/"+id+".git/", "/"+newID+".git/", 1)
+		} else {
+			loc = strings.Replace(loc, "/"+id+"/", "/"+newID+"/", 1)
+		}
 		if r.URL.RawQuery != "" {
 			loc += "?" + r.URL.RawQuery
 		}
 		w.Header().Set("Location", loc)
 		w.WriteHeader(http.StatusTemporaryRedirect)
 		return nil
+	}
+	if repo != nil && repo.private && !s.canWrite(r.Header.Get("Authorization")) {
+		repo = nil // a private repository is not found by others
 	}
 	if repo == nil {
 		status := http.StatusNotFound
@@ -128,7 +191,7 @@ func (s *Server) serveResolve(w http.ResponseWriter, r *http.Request, kind strin
 	if c != nil {
 		b = c.files[file]
 	}
-	lfs, cache := b != nil && s.isLFS(file, b), s.resolveCache
+	lfs, cache := b != nil && s.servedAsLFS(c, file), s.resolveCache
 	s.mu.Unlock()
 	switch {
 	case c == nil:
@@ -209,29 +272,39 @@ func (s *Server) serveGitFile(w http.ResponseWriter, r *http.Request, c *commit,
 	s.serveContent(w, r, "hub", file, b.data)
 }
 
-// serveCDN answers /cdn/{sha256}: no token needed, its own ETag.
+// serveCDN answers the CDN: downloads of /cdn/{sha256} (no token needed,
+// its own ETag), and the pre-signed upload URLs of LFS objects.
 func (s *Server) serveCDN(w http.ResponseWriter, r *http.Request) {
+	if s.statusFault(w, r, "cdn") {
+		return
+	}
 	segs := segments(r)
-	if len(segs) != 2 || segs[0] != "cdn" {
+	switch route := routeOf("cdn", r); {
+	case route == "lfs-upload" && r.Method == http.MethodPut:
+		s.servePut(w, r, segs[1], 0)
+	case route == "lfs-part" && r.Method == http.MethodPut:
+		n, err := strconv.Atoi(segs[2])
+		if err != nil || n < 1 {
+			s3Error(w, r, http.StatusBadRequest, "InvalidArgument", "bad part number")
+			return
+		}
+		s.servePut(w, r, segs[1], n)
+	case route == "cdn" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		s.mu.Lock()
+		b := s.blobs[segs[1]]
+		s.mu.Unlock()
+		if b == nil {
+			http.Error(w, "NoSuchKey", http.StatusNotFound)
+			return
+		}
+		h := w.Header()
+		h.Set("ETag", `"cdn-`+b.gitSHA1[:20]+`"`)
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("Content-Type", "application/octet-stream")
+		s.serveContent(w, r, "cdn", r.URL.Query().Get("path"), b.data)
+	default:
 		http.NotFound(w, r)
-		return
 	}
-	s.mu.Lock()
-	b := s.blobs[segs[1]]
-	file := r.URL.Query().Get("path")
-	s.mu.Unlock()
-	if s.statusFault(w, r, "cdn", file) {
-		return
-	}
-	if b == nil {
-		http.Error(w, "NoSuchKey", http.StatusNotFound)
-		return
-	}
-	h := w.Header()
-	h.Set("ETag", `"cdn-`+b.gitSHA1[:20]+`"`)
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("Content-Type", "application/octet-stream")
-	s.serveContent(w, r, "cdn", file, b.data)
 }
 
 // escapePath escapes each segment of a slash path.

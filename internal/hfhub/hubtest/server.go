@@ -1,6 +1,7 @@
 package hubtest
 
 import (
+	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
@@ -25,6 +26,15 @@ type Server struct {
 	resolveCache bool
 	faults       []*Fault
 	requests     []Request
+	inflight     int // requests whose handlers run
+	logGen       int // ResetRequests calls, so that requests in flight then stay forgotten
+
+	// The write side (see write.go and lfs.go).
+	writeToken string
+	chunk      int64                 // multipart part size; 0: single PUTs only
+	uploads    map[string]*lfsUpload // uploadId → object the LFS batch offered to receive
+	uploadSeq  int
+	signKey    []byte // signs the pre-signed upload URLs
 }
 
 // New starts a fake Hub serving repos; it stops when the test ends.
@@ -36,6 +46,8 @@ func New(t testing.TB, repos ...Repo) *Server {
 		blobs:        map[string]*blob{},
 		lfsThreshold: 10 << 20,
 		resolveCache: true,
+		uploads:      map[string]*lfsUpload{},
+		signKey:      []byte(rand.Text()),
 	}
 	for _, r := range repos {
 		if err := s.add(r); err != nil {
@@ -56,7 +68,8 @@ func (s *Server) add(r Repo) error {
 	if _, dup := s.repos[key]; dup {
 		return fmt.Errorf("repo %s given twice", r.ID)
 	}
-	s.repos[key] = &repoState{kind: kind, id: id, token: r.Token, refs: map[string]string{}, commits: map[string]*commit{}}
+	s.repos[key] = newRepoState(kind, id)
+	s.repos[key].token = r.Token
 	for _, old := range r.OldIDs {
 		okind, oid := splitID(old)
 		s.aliases[okind+"/"+oid] = key
@@ -98,30 +111,47 @@ func (s *Server) SetFiles(repo, revision string, files Files) (string, error) {
 	defer s.mu.Unlock()
 	key := kind + "/" + id
 	if s.repos[key] == nil {
-		s.repos[key] = &repoState{kind: kind, id: id, refs: map[string]string{}, commits: map[string]*commit{}}
+		s.repos[key] = newRepoState(kind, id)
 	}
 	return s.setFiles(key, revision, files)
 }
 
 func (s *Server) setFiles(key, revision string, files Files) (string, error) {
+	blobs := map[string]*blob{}
+	for p, data := range files {
+		if err := checkPath(p); err != nil {
+			return "", err
+		}
+		blobs[p] = newBlob(data)
+	}
+	return s.addCommit(key, revision, blobs, nil, "").hash, nil
+}
+
+// addCommit makes a commit of files (lfs marks those committed as LFS
+// files) the head of revision; s.mu must be held, or New be running. The
+// LFS store of the repository gets the LFS files, so that uploading them
+// again costs nothing.
+func (s *Server) addCommit(key, revision string, files map[string]*blob, lfs map[string]bool, summary string) *commit {
 	r := s.repos[key]
-	c := &commit{files: map[string]*blob{}}
+	if lfs == nil {
+		lfs = map[string]bool{}
+	}
+	c := &commit{files: files, lfs: lfs, summary: summary}
 	h := sha1.New()
 	s.seq++
 	fmt.Fprintf(h, "%s\x00%s\x00%d\x00", key, revision, s.seq)
 	for _, p := range sortedKeys(files) {
-		if err := checkPath(p); err != nil {
-			return "", err
-		}
-		b := newBlob(files[p])
-		c.files[p] = b
+		b := files[p]
 		s.blobs[b.sha256] = b
+		if s.servedAsLFS(c, p) {
+			r.lfs[b.sha256] = b
+		}
 		fmt.Fprintf(h, "%s\x00%s\x00", p, b.gitSHA1)
 	}
 	c.hash = hex.EncodeToString(h.Sum(nil))
 	r.commits[c.hash] = c
 	r.refs[revision] = c.hash
-	return c.hash, nil
+	return c
 }
 
 // Commit is the commit hash revision of repo points at ("" if none).
@@ -161,7 +191,7 @@ func (s *Server) File(repo, revision, path string) (FileInfo, bool) {
 		return FileInfo{}, false
 	}
 	b := c.files[path]
-	fi := FileInfo{Commit: c.hash, ETag: b.gitSHA1, LFS: s.isLFS(path, b), Size: int64(len(b.data)), Data: b.data}
+	fi := FileInfo{Commit: c.hash, ETag: b.gitSHA1, LFS: s.servedAsLFS(c, path), Size: int64(len(b.data)), Data: b.data}
 	if fi.LFS {
 		fi.ETag = b.sha256
 	}
@@ -185,10 +215,17 @@ func (s *Server) SetResolveCache(on bool) {
 	s.resolveCache = on
 }
 
+// servedAsLFS reports whether path of c is an LFS file: committed as one,
+// at least the LFS threshold, or of a weights-like kind.
+func (s *Server) servedAsLFS(c *commit, p string) bool {
+	return c.lfs[p] || s.isLFS(p, c.files[p])
+}
+
 func (s *Server) isLFS(p string, b *blob) bool {
-	if int64(len(b.data)) >= s.lfsThreshold {
-		return true
-	}
+	return int64(len(b.data)) >= s.lfsThreshold || hasLFSExt(p)
+}
+
+func hasLFSExt(p string) bool {
 	for _, ext := range lfsExts {
 		if len(p) > len(ext) && p[len(p)-len(ext):] == ext {
 			return true
