@@ -52,6 +52,10 @@ var allowed = map[string][]string{
 	// every other package can use them without cycles.
 	"internal/paper":   nil,
 	"internal/deptest": nil,
+	// The deployment tests read files (Dockerfile, workflows, README.md)
+	// and run podman; they need none of our packages, and importing one
+	// would tie the image checks to code they only build as a black box.
+	"internal/deploytest": nil,
 	// The store is a leaf over paper: it must not know how papers are
 	// fetched (openreview, crawl) or searched, so any source can fill it.
 	"internal/store": {"internal/paper"},
@@ -83,6 +87,9 @@ var allowed = map[string][]string{
 	// never loads a model or fetches papers, and search does not know it:
 	// main plugs it in. tensor converts float16 vectors.
 	"internal/chromastore": {"internal/paper", "internal/store", "internal/search", "internal/chroma", "internal/tensor"},
+	// Snapshots move whole index files between the store, folders and a
+	// Hub dataset repository; they never search, crawl or load a model.
+	"internal/snapshot": {"internal/paper", "internal/store", "internal/hfhub"},
 	// The encoder reads weights and runs kernels; it knows no tokenizer.
 	"internal/bert": {"internal/weights", "internal/tensor"},
 	// Embedding ties tokenizer and encoder together for texts.
