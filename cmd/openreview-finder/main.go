@@ -9,6 +9,7 @@
 //	openreview-finder venues [--match ICLR]
 //	openreview-finder status
 //	openreview-finder serve [--addr 127.0.0.1:7860] [--venue ICLR.cc/2025/Conference] (alias: web)
+//	openreview-finder snapshot push --repo USER/DATASET (or pull): publish the index on the Hub, or start from it
 //	openreview-finder migrate --to chroma://HOST:PORT (or --from): publish the index in Chroma, or copy it back
 //	openreview-finder search|similar|serve --store chroma://HOST:PORT: search an index published in Chroma
 //
@@ -60,6 +61,7 @@ func commands() []command {
 		{"venues", "list the venues OpenReview knows, and their API version", runVenues},
 		{"status", "show what the index holds per venue and status", runStatus},
 		{"serve", "serve the search page and JSON API, crawling and embedding in the background (alias: web)", runServe},
+		{"snapshot", "snapshot push|pull: publish the index to a Hub dataset repo, or download it verified", runSnapshot},
 		{"migrate", "copy the index into a Chroma server (--to) or back (--from), for search --store chroma://…", runMigrate},
 		{"embed", "embed JSONL texts with SPECTER2 (or another BERT) and print the vectors", runEmbed},
 		{"tokenize", "print the token ids a model's tokenizer gives JSONL texts", runTokenize},

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/openreview-finder/openreview-finder/internal/embedding"
 	"github.com/openreview-finder/openreview-finder/internal/hfhub"
 	"github.com/openreview-finder/openreview-finder/internal/search"
+	"github.com/openreview-finder/openreview-finder/internal/snapshot"
 	"github.com/openreview-finder/openreview-finder/internal/store"
 	"github.com/openreview-finder/openreview-finder/internal/web"
 )
@@ -45,6 +45,8 @@ type serveFlags struct {
 	status      string
 	noEmbed     bool
 	maxSearches int
+	workDir     string // where the live index goes when the data dir is a mounted bucket
+	indexRepo   string // Hub dataset repo of a snapshot to start from: USER/DATASET[@REV]
 	store       storeFlag
 	chroma      bool // --store names a Chroma server: see checkStore
 }
@@ -64,6 +66,8 @@ func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
 	fs.stringVar(&f.status, "status", "ORF_STATUS", "accepted", "which papers to crawl: accepted, or all (rejected, withdrawn, desk-rejected, under review too)")
 	fs.BoolVar(&f.noEmbed, "no-embed", false, "embed no papers in the background: semantic search covers only the papers embedded before")
 	fs.intVar(&f.maxSearches, "max-searches", "ORF_MAX_SEARCHES", 2, "searches that run at once (each embeds its query with the model); others queue")
+	fs.stringVar(&f.workDir, "work-dir", "ORF_WORK_DIR", "", "local directory for the live index when the data dir is a mounted bucket: the index is copied in from <data-dir>/snapshot at start and written back there, whole files only (default: the index lives in the data dir)")
+	fs.stringVar(&f.indexRepo, "index-repo", "ORF_INDEX_REPO", "", "Hub dataset repo with an index snapshot (snapshot push) to start from when there is no index: USER/DATASET[@REVISION]")
 	f.sf.register(fs, true, true)
 	f.store.register(fs)
 	pos, err := fs.parse(args)
@@ -76,6 +80,11 @@ func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
 	}
 	if f.status != "accepted" && f.status != "all" {
 		return usageError(fmt.Sprintf("--status must be accepted or all, not %q", f.status))
+	}
+	if f.indexRepo != "" {
+		if _, _, err := parseIndexRepo(f.indexRepo); err != nil {
+			return err
+		}
 	}
 	if f.maxSearches < 1 {
 		return usageError(fmt.Sprintf("--max-searches must be at least 1, not %d", f.maxSearches))
@@ -99,6 +108,13 @@ type server struct {
 	tasks   tasks
 	engine  atomic.Pointer[search.Engine]
 	pulled  sync.Map // "repo/file" downloaded, said once each
+
+	catalogs  lateCatalog       // what the page lists; empty until the index is open
+	persist   string            // the data directory given, where snapshots are read and written back
+	writeBack bool              // the live index is elsewhere and persist can be written
+	persisted snapshot.Manifest // what persist's snapshot holds (zero if none)
+	snapHub   *hfhub.Client
+	snapRepo  hfhub.Repo
 }
 
 // runServe listens at once, so health checks pass while the index opens and
@@ -110,9 +126,6 @@ func runServe(ctx context.Context, args []string, env environ, stdout, stderr io
 	}
 	log, err := f.cfg.logger(env, stderr)
 	if err != nil {
-		return err
-	}
-	if err := f.checkDataDir(); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", f.addr)
@@ -132,6 +145,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	hs := newHTTPServer(front, s.log)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	if !s.flags.chroma {
+		s.placeDirs()
+	}
 	if err := s.open(ctx, front); err != nil {
 		hs.Close()
 		return err
@@ -156,18 +172,29 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// open opens (or creates) the index and puts the web handler in front.
+// open puts the web handler in front at once (the page shows the start-up's
+// progress), fetches a snapshot when there is no index, and opens (or
+// creates) the index. The model starts loading meanwhile when the index
+// comes with vectors.
 func (s *server) open(ctx context.Context, front *gate) error {
-	cat, err := s.openIndex(ctx)
-	if err != nil {
-		return err
-	}
 	s.web = web.New(web.Config{
-		Catalog: cat, Logger: s.log.With("component", "web"), Progress: s.tasks.progress, MaxSearches: s.flags.maxSearches,
+		Catalog: &s.catalogs, Logger: s.log.With("component", "web"), Progress: s.tasks.progress, MaxSearches: s.flags.maxSearches,
 	})
 	front.set(s.web)
 	s.flags.sf.hub.progress = s.download
 	s.encs = s.flags.sf.encoders(s.env, s.stderr)
+	if s.flags.indexRepo != "" && !fileExists(s.flags.cfg.indexPath()) {
+		go s.encs.query(ctx) // loaded once: loadModel then finds it ready
+	}
+	s.fetchIndex(ctx)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	cat, err := s.openIndex(ctx)
+	if err != nil {
+		return err
+	}
+	s.catalogs.set(cat)
 	return nil
 }
 
@@ -196,15 +223,7 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 // checkDataDir creates the data directory if missing and checks that it
 // can be written, so a bad --data-dir fails at once with the fix.
 func checkDataDir(dir string) error {
-	err := ensureDir(dir)
-	if err == nil {
-		var f *os.File
-		if f, err = os.CreateTemp(dir, ".write-test-*"); err == nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}
-	if err != nil {
+	if err := writableDir(dir); err != nil {
 		return fmt.Errorf("the data directory %s cannot be written (%w): pass --data-dir, or set ORF_DATA_DIR, to a directory you can write", dir, err)
 	}
 	return nil
@@ -267,8 +286,10 @@ func (s *server) background(ctx context.Context) {
 		s.loadModel(ctx)
 	}()
 	s.crawl(ctx)
+	s.writeBackIndex(ctx)
 	<-loaded
 	s.embed(ctx)
+	s.writeBackIndex(ctx)
 	if ctx.Err() != nil {
 		return
 	}
@@ -419,10 +440,11 @@ type embedTask struct {
 	s                     *server
 	ctx                   context.Context // the background work's, for Reload
 	began, said, reloaded time.Time
+	written               time.Time // last write-back to the data directory
 }
 
 func (e *embedTask) start() {
-	e.began, e.said, e.reloaded = time.Now(), time.Now(), time.Now()
+	e.began, e.said, e.reloaded, e.written = time.Now(), time.Now(), time.Now(), time.Now()
 	e.s.tasks.update("embed", func(p *web.Progress) { p.Message, p.Started = "Embedding papers", e.began })
 }
 
@@ -437,6 +459,10 @@ func (e *embedTask) update(done, total int) {
 	if time.Since(e.reloaded) >= reloadEvery {
 		e.s.reload(e.ctx)
 		e.reloaded = time.Now()
+	}
+	if time.Since(e.written) >= writeBackEvery {
+		e.s.writeBackIndex(e.ctx)
+		e.written = time.Now()
 	}
 }
 

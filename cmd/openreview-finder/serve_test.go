@@ -175,12 +175,14 @@ type status struct {
 	Semantic struct {
 		Available bool `json:"available"`
 	} `json:"semantic"`
-	Progress []struct {
-		Phase   string `json:"phase"`
-		Message string `json:"message"`
-		Done    int    `json:"done"`
-		Total   int    `json:"total"`
-	} `json:"progress"`
+	Progress []progressEntry `json:"progress"`
+}
+
+type progressEntry struct {
+	Phase   string `json:"phase"`
+	Message string `json:"message"`
+	Done    int    `json:"done"`
+	Total   int    `json:"total"`
 }
 
 func (s *serving) status() status {
@@ -426,7 +428,7 @@ func TestServeBadInput(t *testing.T) {
 		want string // in the error message
 		code int
 	}{
-		{"unwritable data dir", []string{"--data-dir", filepath.Join(file, "data")}, nil, "cannot be written", 1},
+		{"bad index repo", []string{"--index-repo", "just-a-name"}, nil, "is not USER/DATASET", 2},
 		{"port in use", []string{"--addr", busy.Addr().String()}, nil, "listen on " + busy.Addr().String(), 1},
 		{"bad status", []string{"--status", "some"}, nil, "--status must be", 2},
 		{"no searches", []string{"--max-searches", "0"}, nil, "--max-searches must be", 2},

@@ -112,14 +112,6 @@ func (f *serveFlags) checkStore() error {
 	return nil
 }
 
-// checkDataDir checks the data directory, which only the local index needs.
-func (f *serveFlags) checkDataDir() error {
-	if f.chroma {
-		return nil
-	}
-	return checkDataDir(f.cfg.DataDir)
-}
-
 // openIndex opens what serve searches, the local index (created when
 // missing) or Chroma, and returns what the page lists.
 func (s *server) openIndex(ctx context.Context) (web.Catalog, error) {
