@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openreview-finder/openreview-finder/internal/snapshot"
 )
@@ -110,4 +112,41 @@ func TestServeUnwritableDataDir(t *testing.T) {
 		t.Errorf("no index in the fallback directory %s", fallback)
 	}
 	s.stop()
+}
+
+// With a snapshot on the Hub and one in the bucket, the newer one is used.
+func TestServePicksNewerSnapshot(t *testing.T) {
+	hub := hubWithModels(t)
+	c := newCLI(t)
+	pushedIndex(t, c, hub)
+	bucket := filepath.Join(t.TempDir(), "bucket")
+	c.mustRun("snapshot", "create", filepath.Join(bucket, "snapshot"))
+	remote, err := snapshot.Read(filepath.Join(bucket, "snapshot")) // same content as the Hub's
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.env["ORF_DATA_DIR"] = bucket
+	c.env["ORF_INDEX_REPO"] = "team/orf-index"
+	for _, tt := range []struct {
+		name  string
+		shift time.Duration // of the bucket's snapshot against the Hub's
+		want  string
+	}{
+		{"bucket newer", time.Hour, "index snapshot: copying "},
+		{"hub newer", -time.Hour, "index snapshot: pulling team/orf-index"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := remote
+			m.Created = remote.Created.Add(tt.shift)
+			b, _ := json.Marshal(m)
+			if err := os.WriteFile(filepath.Join(bucket, "snapshot", "manifest.json"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c.env["ORF_WORK_DIR"] = t.TempDir()
+			s := c.serve()
+			s.waitLine(tt.want)
+			s.waitLine("ready: ")
+			s.stop()
+		})
+	}
 }
