@@ -138,12 +138,13 @@ func (s *Server) logFailure(r *http.Request, p problem, err error) {
 }
 
 // levelOf logs server faults as errors, overload as warnings, and the
-// user's mistakes and requests the client abandoned (the script aborts
-// stale as-you-type searches) for debugging only.
+// user's mistakes, searches before the index is open and requests the
+// client abandoned (the script aborts stale as-you-type searches) for
+// debugging only.
 func levelOf(p problem, err error) slog.Level {
 	switch {
-	case errors.Is(err, context.Canceled):
-		return slog.LevelDebug
+	case errors.Is(err, context.Canceled), errors.Is(err, errLoading):
+		return slog.LevelDebug // errLoading: expected at every start, while the index opens
 	case p.status == http.StatusServiceUnavailable:
 		return slog.LevelWarn
 	case p.status >= 500:
