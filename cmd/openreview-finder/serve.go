@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -140,7 +141,7 @@ func runServe(ctx context.Context, args []string, env environ, stdout, stderr io
 // work (every batch is committed on its own: nothing is lost) and closes
 // the index.
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
-	s.say("listening on http://%s", ln.Addr())
+	s.say("listening on http://%s", listenURLHost(ln.Addr()))
 	front := &gate{}
 	hs := newHTTPServer(front, s.log)
 	served := make(chan error, 1)
@@ -196,6 +197,16 @@ func (s *server) open(ctx context.Context, front *gate) error {
 	}
 	s.catalogs.set(cat)
 	return nil
+}
+
+// listenURLHost is the address to print: an unspecified IP (what
+// 0.0.0.0:7860 listens on shows as [::]:7860) reads as 0.0.0.0, the
+// way the address is configured on a Space.
+func listenURLHost(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("0.0.0.0", strconv.Itoa(tcp.Port))
+	}
+	return a.String()
 }
 
 // shutdown lets requests in flight finish, for at most shutdownGrace.

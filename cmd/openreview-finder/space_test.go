@@ -95,6 +95,7 @@ func TestSpaceStartup(t *testing.T) {
 	if err := p.stop(); err != nil {
 		t.Errorf("after SIGTERM: %v", err)
 	}
+	t.Logf("standard output, as the Space's log shows it:\n%s", p.out())
 }
 
 func buildBinary(t *testing.T) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,5 +149,22 @@ func TestServePicksNewerSnapshot(t *testing.T) {
 			s.waitLine("ready: ")
 			s.stop()
 		})
+	}
+}
+
+func TestListenURLHost(t *testing.T) {
+	for _, tt := range []struct{ addr, want string }{
+		{"0.0.0.0:7860", "0.0.0.0:7860"},
+		{"[::]:7860", "0.0.0.0:7860"},
+		{"127.0.0.1:7860", "127.0.0.1:7860"},
+		{"[::1]:80", "[::1]:80"},
+	} {
+		a, err := net.ResolveTCPAddr("tcp", tt.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := listenURLHost(a); got != tt.want {
+			t.Errorf("listenURLHost(%s) = %s, want %s", tt.addr, got, tt.want)
+		}
 	}
 }
