@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -93,7 +92,12 @@ func buildIndex(ctx context.Context, dir string, n int, log io.Writer) (buildInf
 	bi.CommitS = time.Since(start).Seconds()
 	bi.PapersPerSec = float64(n) / bi.CommitS
 	t := time.Now()
-	if err := saveVectors(ctx, st, n, log); err != nil {
+	progress := func(done int) {
+		if done%(20*pageSize) == 0 || done == n {
+			fmt.Fprintf(log, "saved %d/%d vectors\n", done, n)
+		}
+	}
+	if _, err := synth.SaveVectors(ctx, st, benchModel, corpusSeed, progress); err != nil {
 		return buildInfo{}, err
 	}
 	bi.VectorsS = time.Since(t).Seconds()
@@ -138,42 +142,6 @@ func commitPapers(ctx context.Context, st *store.Store, n int, log io.Writer) er
 		}
 	}
 	return nil
-}
-
-// saveVectors records the model and stores a random unit vector per paper,
-// as search.EmbedPapers would store real ones.
-func saveVectors(ctx context.Context, st *store.Store, n int, log io.Writer) error {
-	if err := st.SetEmbeddingModel(ctx, benchModel, false); err != nil {
-		return fmt.Errorf("set embedding model: %w", err)
-	}
-	rng := rand.New(rand.NewPCG(corpusSeed, 5))
-	v := make([]float32, dim)
-	var after int64
-	done := 0
-	for {
-		tasks, err := st.PendingEmbeddings(ctx, after, pageSize)
-		if err != nil {
-			return fmt.Errorf("pending embeddings after pk %d: %w", after, err)
-		}
-		if len(tasks) == 0 {
-			return nil
-		}
-		vs := make([]store.Vector, len(tasks))
-		for i, t := range tasks {
-			for j := range v {
-				v[j] = float32(rng.NormFloat64())
-			}
-			vs[i] = store.Vector{PK: t.PK, Modified: t.Modified, TextHash: rng.Uint64(), Data: search.EncodeF16(v)}
-		}
-		if err := st.SaveVectors(ctx, vs); err != nil {
-			return fmt.Errorf("save vectors: %w", err)
-		}
-		after = tasks[len(tasks)-1].PK
-		done += len(tasks)
-		if done%(20*pageSize) == 0 || done == n {
-			fmt.Fprintf(log, "saved %d/%d vectors\n", done, n)
-		}
-	}
 }
 
 // fileBytes is what the index takes on disk: the database file and its

@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/openreview-finder/openreview-finder/internal/embedding"
 	"github.com/openreview-finder/openreview-finder/internal/paper"
 	"github.com/openreview-finder/openreview-finder/internal/search"
 	"github.com/openreview-finder/openreview-finder/internal/snapshot"
@@ -123,9 +121,11 @@ func buildSnapshot(ctx context.Context, dir string, n int, log io.Writer) (index
 	if s.KeywordQuery, err = commitPapers(ctx, st, n, log); err != nil {
 		return indexStamp{}, err
 	}
-	if err := saveVectors(ctx, st, log); err != nil {
+	saved, err := synth.SaveVectors(ctx, st, serveModel, corpusSeed, nil)
+	if err != nil {
 		return indexStamp{}, err
 	}
+	fmt.Fprintf(log, "saved %d vectors\n", saved)
 	fmt.Fprintf(log, "optimizing ...\n")
 	if err := st.Optimize(ctx); err != nil {
 		return indexStamp{}, fmt.Errorf("optimize: %w", err)
@@ -196,43 +196,6 @@ func keywordQuery(title string) string {
 		}
 	}
 	return strings.Join(ws, " ")
-}
-
-// saveVectors records serve's model and stores a random unit vector per
-// paper, with the text hash search.EmbedPapers would store, so the index
-// is what `openreview-finder index` leaves (only the vectors' values are
-// random).
-func saveVectors(ctx context.Context, st *store.Store, log io.Writer) error {
-	if err := st.SetEmbeddingModel(ctx, serveModel, false); err != nil {
-		return fmt.Errorf("set embedding model: %w", err)
-	}
-	rng := rand.New(rand.NewPCG(corpusSeed, 5))
-	v := make([]float32, dim)
-	var after int64
-	done := 0
-	for {
-		tasks, err := st.PendingEmbeddings(ctx, after, pageSize)
-		if err != nil {
-			return fmt.Errorf("pending embeddings after pk %d: %w", after, err)
-		}
-		if len(tasks) == 0 {
-			fmt.Fprintf(log, "saved %d vectors\n", done)
-			return nil
-		}
-		vs := make([]store.Vector, len(tasks))
-		for i, t := range tasks {
-			for j := range v {
-				v[j] = float32(rng.NormFloat64())
-			}
-			h := search.TextHash(embedding.PaperText(t.Title, t.Abstract))
-			vs[i] = store.Vector{PK: t.PK, Modified: t.Modified, TextHash: h, Data: search.EncodeF16(v)}
-		}
-		if err := st.SaveVectors(ctx, vs); err != nil {
-			return fmt.Errorf("save vectors: %w", err)
-		}
-		after = tasks[len(tasks)-1].PK
-		done += len(tasks)
-	}
 }
 
 // modelDirs are the folders of the three model repositories, laid out as
