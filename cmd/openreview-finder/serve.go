@@ -42,6 +42,7 @@ type serveFlags struct {
 	venues      []string
 	status      string
 	noEmbed     bool
+	refresh     time.Duration // crawl the venues again this often; 0: once
 	maxSearches int
 	workDir     string // where the live index goes when the data dir is a mounted bucket
 	indexRepo   string // Hub dataset repo of a snapshot to start from: USER/DATASET[@REV]
@@ -62,6 +63,7 @@ func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
 	fs.stringVar(&f.addr, "addr", "ORF_ADDR", defaultAddr, "address to listen on (0.0.0.0:7860 for every interface; port 0 picks a free one)")
 	fs.listVar(&f.venues, "venue", "ORF_VENUES", "venue id to crawl and embed in the background, e.g. ICLR.cc/2025/Conference")
 	fs.stringVar(&f.status, "status", "ORF_STATUS", "accepted", "which papers to crawl: accepted, or all (rejected, withdrawn, desk-rejected, under review too)")
+	fs.durationVar(&f.refresh, "refresh-every", "ORF_REFRESH_EVERY", 0, "crawl the venues again this often (e.g. 24h) for new and changed papers, embedding them; 0: only at start")
 	fs.BoolVar(&f.noEmbed, "no-embed", false, "embed no papers in the background: semantic search covers only the papers embedded before")
 	fs.intVar(&f.maxSearches, "max-searches", "ORF_MAX_SEARCHES", 2, "searches that run at once (each embeds its query with the model); others queue")
 	fs.stringVar(&f.workDir, "work-dir", "ORF_WORK_DIR", "", "local directory for the live index when the data dir is a mounted bucket: the index is copied in from <data-dir>/snapshot at start and written back there, whole files only (default: the index lives in the data dir)")
@@ -83,6 +85,9 @@ func (f *serveFlags) parse(args []string, env environ, stderr io.Writer) error {
 		if _, _, err := parseIndexRepo(f.indexRepo); err != nil {
 			return err
 		}
+	}
+	if f.refresh < 0 {
+		return usageError(fmt.Sprintf("--refresh-every must be 0 (off) or a positive duration such as 24h, not %s", f.refresh))
 	}
 	if f.maxSearches < 1 {
 		return usageError(fmt.Sprintf("--max-searches must be at least 1, not %d", f.maxSearches))
@@ -309,6 +314,7 @@ func (s *server) background(ctx context.Context) {
 	n, _ := s.count(ctx)
 	s.say("ready: %d papers, %d vectors, semantic search %s", n, eng.Len(), semantic)
 	s.watchChroma(ctx)
+	s.refreshLoop(ctx)
 }
 
 // openKeyword opens an engine without the model: keyword search works at

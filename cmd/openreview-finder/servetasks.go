@@ -16,6 +16,31 @@ import (
 // The background tasks of serve (crawl, embedding) and how the page and
 // standard output show them.
 
+// refreshLoop crawls the venues again every --refresh-every, embeds what
+// changed and writes the index back, until ctx ends.
+func (s *server) refreshLoop(ctx context.Context) {
+	if s.flags.refresh <= 0 || len(s.flags.venues) == 0 {
+		return
+	}
+	t := time.NewTicker(s.flags.refresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		before, _ := s.count(ctx)
+		s.say("refreshing: crawling %d venues for new and changed papers", len(s.flags.venues))
+		s.crawl(ctx)
+		s.embed(ctx)
+		s.writeBackIndex(ctx)
+		if n, err := s.count(ctx); err == nil && ctx.Err() == nil {
+			s.say("refreshed: %d papers (%+d)", n, n-before)
+		}
+	}
+}
+
 // crawl crawls the venues given, one after the other.
 func (s *server) crawl(ctx context.Context) {
 	f := s.flags

@@ -168,3 +168,20 @@ func TestListenURLHost(t *testing.T) {
 		}
 	}
 }
+
+// --refresh-every crawls the venues again while serving.
+func TestServeRefreshes(t *testing.T) {
+	c := newCLI(t)
+	s := c.serve("--venue", "ICLR.cc/2024/Conference", "--refresh-every", "50ms")
+	s.waitLine("ready: ")
+	s.waitLine("refreshing: crawling 1 venues")
+	line := s.waitLine("refreshed: ")
+	if !strings.HasSuffix(line, "(+0)") {
+		t.Errorf("a refresh of an unchanged venue: %q, want +0 papers", line)
+	}
+	s.stop()
+
+	if _, _, err := c.run("serve", "--refresh-every", "-1s"); err == nil || !strings.Contains(err.Error(), "--refresh-every") {
+		t.Errorf("a negative --refresh-every: %v, want an error naming it", err)
+	}
+}
