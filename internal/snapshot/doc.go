@@ -3,9 +3,10 @@
 // with no WAL beside it) and manifest.json, written last, naming each file
 // with its size and SHA-256, the schema version and the embedding model.
 //
-// Snapshots travel three ways: to and from a Hugging Face dataset repository
-// (Push, Pull: one commit holds the files and the manifest, and a pull
-// verifies every byte before it installs the index), and to and from a
+// Snapshots travel two ways: to and from a Hugging Face dataset repository
+// (Push; Remote, then Download: one commit holds the files and the
+// manifest, and a download verifies every byte before it installs the
+// index), and to and from a
 // folder on storage that tolerates only whole-file sequential writes, such
 // as a bucket mounted into a Space (Copy, Install). A folder without its
 // manifest, or with a manifest that does not match its files, is never

@@ -56,16 +56,6 @@ func Remote(ctx context.Context, hub *hfhub.Client, repo hfhub.Repo, revision st
 	return m, filepath.Base(folder), nil
 }
 
-// Pull downloads the snapshot of repo at revision and installs its index
-// into dir: Remote, then Download.
-func Pull(ctx context.Context, hub *hfhub.Client, repo hfhub.Repo, revision, dir string, progress Progress) (Manifest, error) {
-	m, commit, err := Remote(ctx, hub, repo, revision)
-	if err != nil {
-		return Manifest{}, err
-	}
-	return m, Download(ctx, hub, repo, commit, m, dir, progress)
-}
-
 // Download fetches the files of m from repo at commit (through the Hub
 // cache) and installs the index into dir, verified (see Install). progress
 // reports the install's copy; the Hub client reports the transfer.

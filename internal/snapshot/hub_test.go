@@ -53,7 +53,7 @@ func TestPushPull(t *testing.T) {
 		t.Errorf("remote manifest (-want +got):\n%s\ncommit %s, want %s", d, commit, res.Commit)
 	}
 	into := t.TempDir()
-	if _, err := Pull(t.Context(), hub, repo, "", into, nil); err != nil {
+	if err := Download(t.Context(), hub, repo, commit, got, into, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := Verify(into, m); err != nil {
@@ -78,9 +78,13 @@ func TestPullRejectsMismatch(t *testing.T) {
 	if _, err := srv.SetFiles(repo.String(), "main", hubtest.Files{IndexFile: index, ManifestFile: manifest}); err != nil {
 		t.Fatal(err)
 	}
+	remote, commit, err := Remote(t.Context(), hub, repo, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	into := t.TempDir()
-	if _, err := Pull(t.Context(), hub, repo, "", into, nil); !errors.Is(err, ErrIntegrity) {
-		t.Fatalf("Pull of a mismatched snapshot = %v, want ErrIntegrity", err)
+	if err := Download(t.Context(), hub, repo, commit, remote, into, nil); !errors.Is(err, ErrIntegrity) {
+		t.Fatalf("Download of a mismatched snapshot = %v, want ErrIntegrity", err)
 	}
 	if entries, _ := os.ReadDir(into); len(entries) != 0 {
 		t.Errorf("a rejected pull left %d files", len(entries))
